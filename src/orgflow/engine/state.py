@@ -1,0 +1,126 @@
+"""Instance state as immutable values: tokens, open work items, data, status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class InstanceStatus(StrEnum):
+    """Where an instance stands."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    TERMINATED = "terminated"
+    FAILED = "failed"
+
+
+class TokenStatus(StrEnum):
+    """What a token waits for at its node."""
+
+    TASK = "task"  #: a user task's work item
+    SERVICE = "service"  #: a service task's handler result
+    JOIN = "join"  #: the other branches of a joining gateway
+    SCOPE = "scope"  #: its embedded subprocess to finish
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Token:
+    """A marker of where execution stands.
+
+    Attributes:
+        id: Unique within the instance (``t1``, ``t2`` ...).
+        node_id: The node it waits at.
+        status: What it waits for.
+        scope: Id of the token whose subprocess this token runs in; ``None`` at process level.
+        arrived_by: The flow it came in on (joins count arrivals per flow).
+        outcome: The outcome of the last work item completed on this path (conditions read it as ``outcome``).
+    """
+
+    id: str
+    node_id: str
+    status: TokenStatus
+    scope: str | None = None
+    arrived_by: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WorkItem:
+    """One person's or one department's piece of a user task (待办).
+
+    Attributes:
+        id: Globally unique.
+        node_id: The user task.
+        token_id: The token waiting for it.
+        name: The node's name when the item was opened (history keeps names as they were).
+        assignee: The user it is for, if one.
+        department: The department it is for (candidate group), if no single user.
+        created_at: When it was opened.
+    """
+
+    id: str
+    node_id: str
+    token_id: str
+    name: str
+    assignee: str | None
+    department: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InstanceError:
+    """Why an instance stopped (``failed``): which node and what went wrong."""
+
+    node_id: str | None
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InstanceState:
+    """Everything the engine needs to know about one running instance.
+
+    Attributes:
+        id: The instance id.
+        definition_id: The deployed definition version it runs on.
+        business_key: Human-facing key (``PROJ20240301001``).
+        status: Running, completed, terminated or failed.
+        data: Instance variables (JSON-compatible); never mutated, replaced.
+        tokens: Where execution waits.
+        work_items: The open work items.
+        next_token: Counter for token ids.
+        initiator: Who started it.
+        started_at: When it started.
+        error: Why it failed, if it did.
+    """
+
+    id: str
+    definition_id: str
+    business_key: str
+    status: InstanceStatus
+    data: Mapping[str, Any]
+    tokens: tuple[Token, ...]
+    work_items: tuple[WorkItem, ...]
+    next_token: int
+    initiator: str | None
+    started_at: datetime
+    error: InstanceError | None = None
+
+    def evolve(self, **changes: Any) -> InstanceState:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def work_item(self, work_item_id: str) -> WorkItem | None:
+        """The open work item with this id, if any."""
+        for item in self.work_items:
+            if item.id == work_item_id:
+                return item
+        return None
+
+    @property
+    def active_nodes(self) -> tuple[str, ...]:
+        """Ids of the nodes tokens wait at, sorted, without duplicates."""
+        return tuple(sorted({token.node_id for token in self.tokens}))

@@ -1,0 +1,92 @@
+"""The exceptions OrgFlow raises to its callers.
+
+Every class's docstring is its default message; instances carry the context a
+business user can act on (which node, which field, what to do). Adapters (CLI,
+API) print ``str(error)`` and never a stack trace.
+
+::
+
+    OrgFlowError
+    ├── DefinitionError              a definition cannot be deployed (lists every problem)
+    ├── ExpressionError              a condition does not parse or uses something not allowed
+    ├── NotFound                     a definition, instance or work item does not exist
+    ├── CommandRejected              the engine refused a command (wrong state, bad form data)
+    ├── Conflict                     someone else changed the same instance first
+    │   └── WorkItemNotOpen          the work item was already completed or cancelled
+    ├── ServiceHandlerError          a service task's handler is unknown or failed
+    └── ConfigurationError           settings or input files are unusable
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orgflow.model.problems import DefinitionProblem
+
+
+class OrgFlowError(Exception):
+    """OrgFlow 出错。"""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (type(self).__doc__ or "").strip())
+
+    @property
+    def message(self) -> str:
+        """The message shown to the user."""
+        return str(self)
+
+
+class DefinitionError(OrgFlowError):
+    """流程定义有误，未部署。"""
+
+    def __init__(self, problems: Sequence[DefinitionProblem], source: str = "") -> None:
+        self.problems = tuple(problems)
+        self.source = source
+        where = f"{source}: " if source else ""
+        lines = [f"{where}流程定义有 {len(self.problems)} 处问题，未部署："]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class ExpressionError(OrgFlowError):
+    """条件表达式有误。"""
+
+    def __init__(self, message: str, *, expression: str = "", offset: int | None = None) -> None:
+        self.expression = expression
+        self.offset = offset
+        detail = f"条件表达式 {expression!r} 有误：{message}" if expression else message
+        super().__init__(detail)
+
+
+class NotFound(OrgFlowError):
+    """要找的对象不存在。"""
+
+
+class CommandRejected(OrgFlowError):
+    """操作被拒绝。"""
+
+    def __init__(
+        self, message: str, *, reason: str, node_id: str | None = None, field: str | None = None
+    ) -> None:
+        self.reason = reason
+        self.node_id = node_id
+        self.field = field
+        super().__init__(message)
+
+
+class Conflict(OrgFlowError):
+    """该流程实例刚被他人修改，请刷新后重试。"""
+
+
+class WorkItemNotOpen(Conflict):
+    """该待办已被处理或已取消。"""
+
+
+class ServiceHandlerError(OrgFlowError):
+    """服务任务的处理程序不存在或执行失败。"""
+
+
+class ConfigurationError(OrgFlowError):
+    """配置或输入文件有误。"""

@@ -1,0 +1,1 @@
+"""Process definitions: immutable, validated once at deploy."""

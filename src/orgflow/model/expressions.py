@@ -1,0 +1,1 @@
+"""The safe condition language (placeholder: replaced by the full evaluator)."""

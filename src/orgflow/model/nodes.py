@@ -1,0 +1,171 @@
+"""Node kinds as data. Behaviour lives in ``orgflow.engine.behaviors``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from orgflow.model.rules import Assignee, FormField, TimeLimit
+
+
+class NodeKind(StrEnum):
+    """The kinds of node a process can contain (the YAML ``type`` values)."""
+
+    START = "start"
+    END = "end"
+    USER_TASK = "user_task"
+    SERVICE_TASK = "service_task"
+    EXCLUSIVE_GATEWAY = "exclusive_gateway"
+    PARALLEL_GATEWAY = "parallel_gateway"
+    INCLUSIVE_GATEWAY = "inclusive_gateway"
+    SUBPROCESS = "subprocess"
+
+
+#: The outcomes a user task accepts when its definition names none.
+DEFAULT_OUTCOMES: tuple[str, ...] = ("approve", "reject")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Node:
+    """A step of a process.
+
+    Attributes:
+        id: Unique within the whole definition (subprocesses included).
+        name: Display name (``需求审核``).
+        line: 1-based source line of the node, for error messages.
+        scope: The id of the enclosing subprocess, or ``None`` at process level.
+    """
+
+    id: str
+    name: str = ""
+    line: int | None = None
+    scope: str | None = None
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        raise NotImplementedError
+
+    @property
+    def label(self) -> str:
+        """Name if it has one, else id."""
+        return self.name or self.id
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StartEvent(Node):
+    """Where a process (or subprocess) begins; a process has exactly one per scope."""
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.START
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EndEvent(Node):
+    """Where a path ends; ``terminate`` ends every path of its scope at once."""
+
+    terminate: bool = False
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.END
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UserTask(Node):
+    """A step done by a person: it waits for a work item to be completed.
+
+    Attributes:
+        department: The responsible department (负责部门), shown on boards and diagrams.
+        assignee: Who gets the work item.
+        form: The fields the person fills in.
+        time_limit: The step's time limit (时限).
+        outcomes: The outcomes the person may choose (``approve``/``reject`` by default).
+    """
+
+    department: str | None = None
+    assignee: Assignee | None = None
+    form: tuple[FormField, ...] = ()
+    time_limit: TimeLimit | None = None
+    outcomes: tuple[str, ...] = DEFAULT_OUTCOMES
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.USER_TASK
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ServiceTask(Node):
+    """A step done by code: a handler registered by name, whose result joins the instance data."""
+
+    handler: str
+    department: str | None = None
+    time_limit: TimeLimit | None = None
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.SERVICE_TASK
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Gateway(Node):
+    """A branching or merging point; ``default_flow`` is taken when no condition holds."""
+
+    default_flow: str | None = None
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExclusiveGateway(Gateway):
+    """Takes the first outgoing flow (in declared order) whose condition holds, else the default."""
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.EXCLUSIVE_GATEWAY
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ParallelGateway(Gateway):
+    """Splits into every outgoing flow; joins by waiting for every incoming flow."""
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.PARALLEL_GATEWAY
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InclusiveGateway(Gateway):
+    """Splits into every flow whose condition holds; joins waiting only for paths that can still arrive."""
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.INCLUSIVE_GATEWAY
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SubProcess(Node):
+    """An embedded subprocess: a scope with its own start, nodes and ends.
+
+    Its child nodes are part of the definition's node table with ``scope`` set
+    to this node's id.
+    """
+
+    department: str | None = None
+    children: tuple[str, ...] = field(default=())
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.SUBPROCESS

@@ -1,0 +1,83 @@
+"""Value objects attached to nodes: forms, time limits, assignees."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FieldType(StrEnum):
+    """The types a form field can hold."""
+
+    STRING = "string"
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FormField:
+    """One typed field of a user task's form.
+
+    Attributes:
+        name: Key under which the value is stored in instance data.
+        type: The field type.
+        label: What the person filling the form sees.
+        required: The form cannot be submitted without it.
+        min: Smallest number (numbers) or shortest length (strings).
+        max: Largest number (numbers) or longest length (strings).
+        pattern: A regular expression strings must match in full.
+        options: The allowed values (``choice`` fields, or any field restricted to a list).
+    """
+
+    name: str
+    type: FieldType = FieldType.STRING
+    label: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    options: tuple[str | int | float, ...] = ()
+
+    def compiled_pattern(self) -> re.Pattern[str] | None:
+        """The pattern compiled (validated at deploy, so it compiles here)."""
+        return re.compile(self.pattern) if self.pattern else None
+
+
+class TimeUnit(StrEnum):
+    """Natural hours, or time on the business calendar."""
+
+    HOURS = "hours"
+    WORKING_HOURS = "working_hours"
+    WORKING_DAYS = "working_days"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TimeLimit:
+    """A step's time limit (时限); stored now, enforced by the SLA work."""
+
+    amount: float
+    unit: TimeUnit = TimeUnit.HOURS
+
+    def __str__(self) -> str:
+        label = {TimeUnit.HOURS: "小时", TimeUnit.WORKING_HOURS: "工作小时", TimeUnit.WORKING_DAYS: "个工作日"}
+        amount = int(self.amount) if float(self.amount).is_integer() else self.amount
+        return f"{amount}{label[self.unit]}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Assignee:
+    """Who gets a user task: one user, or a department whose members share it.
+
+    Exactly one of ``user`` and ``department`` is set.
+    """
+
+    user: str | None = None
+    department: str | None = None
+
+    def __str__(self) -> str:
+        return self.user if self.user is not None else f"部门:{self.department}"
