@@ -12,6 +12,7 @@ class StartInstance:
     """Start a new instance; ``data`` is validated against the start form, if any."""
 
     instance_id: str
+    definition_id: str
     business_key: str
     initiator: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)

@@ -25,6 +25,8 @@ class TokenStatus(StrEnum):
     SERVICE = "service"  #: a service task's handler result
     JOIN = "join"  #: the other branches of a joining gateway
     SCOPE = "scope"  #: its embedded subprocess to finish
+    STUCK = "stuck"  #: nothing: an error stopped the instance here
+    MOVING = "moving"  #: (inside the engine only) on its way to its node
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

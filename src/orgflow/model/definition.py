@@ -77,6 +77,7 @@ class ProcessDefinition:
     _incoming: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _starts: Mapping[str | None, str] = field(init=False, repr=False)
     _upstream: Mapping[str, frozenset[str]] = field(init=False, repr=False)
+    _inclusive_joins: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         outgoing: dict[str, list[Flow]] = {node_id: [] for node_id in self.nodes}
@@ -96,9 +97,13 @@ class ProcessDefinition:
         object.__setattr__(self, "_incoming", {k: tuple(v) for k, v in incoming.items()})
         object.__setattr__(self, "_starts", starts)
         upstream = {
-            node.id: self._reaching(node.id) for node in self.nodes.values() if isinstance(node, InclusiveGateway)
+            node.id: self._reaching(node.id)
+            for node in self.nodes.values()
+            if isinstance(node, InclusiveGateway)
         }
         object.__setattr__(self, "_upstream", upstream)
+        joins = frozenset(gateway for gateway in upstream if len(incoming[gateway]) > 1)
+        object.__setattr__(self, "_inclusive_joins", joins)
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if absent: ids are checked at deploy)."""
@@ -115,6 +120,11 @@ class ProcessDefinition:
     def start_of(self, scope: str | None) -> str:
         """The start node of a scope (``None`` = the process itself)."""
         return self._starts[scope]
+
+    @property
+    def inclusive_joins(self) -> frozenset[str]:
+        """Ids of inclusive gateways that have more than one incoming flow."""
+        return self._inclusive_joins
 
     def upstream_of(self, gateway_id: str) -> frozenset[str]:
         """Nodes of the gateway's scope from which a token can still reach the inclusive gateway.

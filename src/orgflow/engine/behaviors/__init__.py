@@ -1,0 +1,36 @@
+"""One behaviour per node kind, registered by node class in ``BEHAVIOURS``.
+
+Each behaviour says what happens when a token arrives at a node of its kind.
+Where OrgFlow differs from the BPMN 2.0 specification, the module docstring says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from orgflow.engine.behaviors import events, gateways, subprocess, tasks
+from orgflow.engine.execution import Behaviour
+from orgflow.model.nodes import (
+    EndEvent,
+    ExclusiveGateway,
+    InclusiveGateway,
+    Node,
+    ParallelGateway,
+    ServiceTask,
+    StartEvent,
+    SubProcess,
+    UserTask,
+)
+
+BEHAVIOURS: Mapping[type[Node], Behaviour] = {
+    StartEvent: events.enter_start,
+    EndEvent: events.enter_end,
+    UserTask: tasks.enter_user_task,
+    ServiceTask: tasks.enter_service_task,
+    ExclusiveGateway: gateways.enter_exclusive,
+    ParallelGateway: gateways.enter_parallel,
+    InclusiveGateway: gateways.enter_inclusive,
+    SubProcess: subprocess.enter_subprocess,
+}
+
+__all__ = ["BEHAVIOURS", "gateways"]

@@ -1,0 +1,290 @@
+"""The working copy of one instance while a command runs: tokens, work items, data and the operation queue.
+
+``apply`` builds an ``Execution`` from the frozen state, lets node behaviours
+move tokens through it, drains the queue of arrivals to the next wait states,
+and freezes the result into a new ``InstanceState``. Mutation is confined to
+this object and never escapes ``apply``, so the engine stays a pure function.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from orgflow.engine.effects import (
+    Effect,
+    InstanceEnded,
+    InstanceFailed,
+    NodeEntered,
+    NodeLeft,
+    WorkItemCancelled,
+    WorkItemOpened,
+)
+from orgflow.engine.state import InstanceError, InstanceState, InstanceStatus, Token, TokenStatus, WorkItem
+from orgflow.errors import ExpressionError
+from orgflow.ids import IdSource
+from orgflow.model.definition import Flow, ProcessDefinition
+from orgflow.model.nodes import Node
+
+#: A node behaviour: what happens when a token arrives at a node of that kind.
+Behaviour = Callable[["Execution", Token, Node], None]
+
+
+class Execution:
+    """Mutable working state of one command over one instance."""
+
+    __slots__ = (
+        "_arrivals",
+        "_behaviours",
+        "data",
+        "definition",
+        "effects",
+        "error",
+        "ids",
+        "next_token",
+        "now",
+        "state",
+        "status",
+        "tokens",
+        "work_items",
+    )
+
+    def __init__(
+        self,
+        definition: ProcessDefinition,
+        state: InstanceState,
+        now: datetime,
+        ids: IdSource,
+        behaviours: Mapping[type[Node], Behaviour],
+    ) -> None:
+        self.definition = definition
+        self.state = state
+        self.now = now
+        self.ids = ids
+        self.data: Mapping[str, Any] = state.data
+        self.tokens: dict[str, Token] = {token.id: token for token in state.tokens}
+        self.work_items: dict[str, WorkItem] = {item.id: item for item in state.work_items}
+        self.next_token = state.next_token
+        self.status = state.status
+        self.error = state.error
+        self.effects: list[Effect] = []
+        self._behaviours = behaviours
+        self._arrivals: deque[str] = deque()
+
+    # --- building blocks used by behaviours -------------------------------------------------
+
+    def merge_data(self, values: Mapping[str, Any]) -> None:
+        """Merge values into instance data (copy on write: earlier states stay intact)."""
+        if values:
+            self.data = {**self.data, **values}
+
+    def new_token_id(self) -> str:
+        """A token id unique within the instance."""
+        self.next_token += 1
+        return f"t{self.next_token}"
+
+    def park(self, token: Token, status: TokenStatus) -> Token:
+        """Leave the token waiting at its node."""
+        parked = Token(
+            id=token.id,
+            node_id=token.node_id,
+            status=status,
+            scope=token.scope,
+            arrived_by=token.arrived_by,
+            outcome=token.outcome,
+        )
+        self.tokens[token.id] = parked
+        return parked
+
+    def arrive(self, token: Token) -> None:
+        """Queue a token's arrival at its node; it counts as alive from now on."""
+        self.tokens[token.id] = token
+        self._arrivals.append(token.id)
+
+    def leave(self, token: Token, flows: Iterable[Flow], actor: str | None = None) -> None:
+        """Take the token out of its node along ``flows`` (the first reuses the token's id)."""
+        self.effects.append(NodeLeft(node_id=token.node_id, token_id=token.id, actor=actor))
+        del self.tokens[token.id]
+        first = True
+        for flow in flows:
+            token_id = token.id if first else self.new_token_id()
+            first = False
+            self.arrive(
+                Token(
+                    id=token_id,
+                    node_id=flow.target,
+                    status=TokenStatus.MOVING,
+                    scope=token.scope,
+                    arrived_by=flow.id,
+                    outcome=token.outcome,
+                )
+            )
+        if first:
+            self.scope_may_be_done(token.scope, token.node_id)
+
+    def leave_by_conditions(self, token: Token, actor: str | None = None) -> None:
+        """Leave an activity along every outgoing flow whose condition holds (BPMN semantics)."""
+        flows = self.definition.outgoing(token.node_id)
+        if all(flow.condition is None for flow in flows):
+            self.leave(token, flows, actor)
+            return
+        chosen = self.flows_that_hold(token, flows)
+        if chosen is None:
+            return
+        if not chosen:
+            self.fail(token, f"节点「{self._label(token.node_id)}」没有满足条件的出口连线")
+            return
+        self.leave(token, chosen, actor)
+
+    def flows_that_hold(
+        self, token: Token, flows: Iterable[Flow], *, first_only: bool = False
+    ) -> list[Flow] | None:
+        """The flows (in order) whose condition holds for this token; only the first if asked.
+
+        Returns ``None`` if a condition could not be evaluated: the instance has then failed.
+        """
+        context: Mapping[str, Any] | None = None
+        chosen = []
+        for flow in flows:
+            if flow.condition is not None:
+                if context is None:
+                    context = self.condition_context(token)
+                try:
+                    holds = flow.condition.evaluate(context)
+                except ExpressionError as error:
+                    self.fail(token, f"连线 {flow.id} 的条件无法计算：{error}")
+                    return None
+                if not holds:
+                    continue
+            chosen.append(flow)
+            if first_only:
+                break
+        return chosen
+
+    def condition_context(self, token: Token) -> Mapping[str, Any]:
+        """What conditions see: instance data plus ``outcome`` of the last work item on this path."""
+        if token.outcome is None:
+            return self.data
+        return {**self.data, "outcome": token.outcome}
+
+    def open_work_item(self, token: Token, *, assignee: str | None, department: str | None) -> WorkItem:
+        """Open a work item for a waiting token."""
+        item = WorkItem(
+            id=self.ids.new_id(),
+            node_id=token.node_id,
+            token_id=token.id,
+            name=self._label(token.node_id),
+            assignee=assignee,
+            department=department,
+            created_at=self.now,
+        )
+        self.work_items[item.id] = item
+        self.effects.append(WorkItemOpened(work_item=item))
+        return item
+
+    def remove(self, token: Token) -> None:
+        """Consume a token (at an end event or a join)."""
+        del self.tokens[token.id]
+
+    def fail(self, token: Token, message: str) -> None:
+        """Stop the instance with an error at the token's node; the token stays there, stuck."""
+        self.park(token, TokenStatus.STUCK)
+        if self.status is InstanceStatus.RUNNING:
+            self.status = InstanceStatus.FAILED
+            self.error = InstanceError(node_id=token.node_id, message=message)
+            self.effects.append(InstanceFailed(node_id=token.node_id, message=message))
+
+    def tokens_in(self, scope: str | None) -> list[Token]:
+        """Live tokens of a scope (waiting or still moving)."""
+        return [token for token in self.tokens.values() if token.scope == scope]
+
+    def terminate(self, scope: str | None, node_id: str) -> None:
+        """End every token of a scope and of the subprocesses inside it, cancelling their work."""
+        doomed_scopes = {scope}
+        changed = True
+        while changed:
+            changed = False
+            for token in self.tokens.values():
+                if token.scope in doomed_scopes and token.status is TokenStatus.SCOPE:
+                    if token.id not in doomed_scopes:
+                        doomed_scopes.add(token.id)
+                        changed = True
+        doomed = [token for token in self.tokens.values() if token.scope in doomed_scopes]
+        doomed_ids = {token.id for token in doomed}
+        for item in list(self.work_items.values()):
+            if item.token_id in doomed_ids:
+                del self.work_items[item.id]
+                self.effects.append(
+                    WorkItemCancelled(
+                        work_item_id=item.id, node_id=item.node_id, reason=f"终止结束：{node_id}"
+                    )
+                )
+        for token in doomed:
+            del self.tokens[token.id]
+
+    def scope_may_be_done(self, scope: str | None, node_id: str) -> None:
+        """If no token is left in the scope, finish it: the subprocess moves on, or the instance ends."""
+        if self.tokens_in(scope):
+            return
+        if scope is None:
+            if self.status is InstanceStatus.RUNNING:
+                self.status = InstanceStatus.COMPLETED
+                self.effects.append(InstanceEnded(status=InstanceStatus.COMPLETED, node_id=node_id))
+            return
+        parent = self.tokens.get(scope)
+        if parent is not None:
+            self.leave_by_conditions(parent)
+
+    def end_instance_terminated(self, node_id: str) -> None:
+        """A terminate end at process level ends the whole instance."""
+        if self.status is InstanceStatus.RUNNING:
+            self.status = InstanceStatus.TERMINATED
+            self.effects.append(InstanceEnded(status=InstanceStatus.TERMINATED, node_id=node_id))
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def run(self, join_check: Callable[[Execution, str, str | None], bool]) -> None:
+        """Drain arrivals to the next wait states; then let waiting inclusive joins fire, and repeat.
+
+        Inclusive joins are examined whenever the queue is empty, not only when a token
+        arrives, because a branch that ends elsewhere may be what releases them.
+        """
+        while True:
+            while self._arrivals:
+                token = self.tokens.get(self._arrivals.popleft())
+                if token is None:  # cancelled by a terminate end while queued
+                    continue
+                node = self.definition.nodes[token.node_id]
+                self.effects.append(NodeEntered(node_id=node.id, token_id=token.id))
+                self._behaviours[type(node)](self, token, node)
+            waiting = {
+                (token.node_id, token.scope)
+                for token in self.tokens.values()
+                if token.status is TokenStatus.JOIN and token.node_id in self.definition.inclusive_joins
+            }
+            fired = False
+            for node_id, scope in sorted(waiting, key=lambda key: (key[0], key[1] or "")):
+                fired = join_check(self, node_id, scope) or fired
+            if not fired:
+                return
+
+    def freeze(self) -> InstanceState:
+        """The new immutable state."""
+        return InstanceState(
+            id=self.state.id,
+            definition_id=self.state.definition_id,
+            business_key=self.state.business_key,
+            status=self.status,
+            data=self.data,
+            tokens=tuple(self.tokens.values()),
+            work_items=tuple(self.work_items.values()),
+            next_token=self.next_token,
+            initiator=self.state.initiator,
+            started_at=self.state.started_at,
+            error=self.error,
+        )
+
+    def _label(self, node_id: str) -> str:
+        return self.definition.nodes[node_id].label

@@ -1,0 +1,172 @@
+"""The engine's single entry point: ``apply(definition, state, command, now, ids)``.
+
+Pure: the same inputs give the same Transition, nothing is read from or
+written to the outside world. A command the instance cannot accept comes back
+as a ``Rejection`` (never an exception), naming the node or field concerned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from orgflow.engine.behaviors import BEHAVIOURS
+from orgflow.engine.behaviors.gateways import inclusive_join_check
+from orgflow.engine.commands import (
+    Command,
+    CompleteServiceCall,
+    CompleteWorkItem,
+    FailServiceCall,
+    StartInstance,
+)
+from orgflow.engine.effects import (
+    InstanceStarted,
+    Rejection,
+    RejectionReason,
+    ServiceCallCompleted,
+    Transition,
+    WorkItemCompleted,
+)
+from orgflow.engine.execution import Execution
+from orgflow.engine.state import InstanceState, InstanceStatus, Token, TokenStatus
+from orgflow.ids import IdSource
+from orgflow.model.definition import ProcessDefinition
+from orgflow.model.forms import check_form
+from orgflow.model.nodes import UserTask
+
+
+def apply(
+    definition: ProcessDefinition,
+    state: InstanceState | None,
+    command: Command,
+    now: datetime,
+    ids: IdSource,
+) -> Transition | Rejection:
+    """Run one command against one instance and return what changed, or why it was refused."""
+    if isinstance(command, StartInstance):
+        if state is not None:
+            return Rejection(reason=RejectionReason.ALREADY_STARTED, message=f"流程实例 {state.id} 已经启动")
+        return _start(definition, command, now, ids)
+    if state is None:
+        raise ValueError("only StartInstance may be applied without a state")
+    if state.status is not InstanceStatus.RUNNING:
+        return Rejection(
+            reason=RejectionReason.INSTANCE_NOT_RUNNING,
+            message=f"流程实例 {state.business_key} 当前状态为 {state.status.value}，不能再办理",
+            node_id=state.error.node_id if state.error else None,
+        )
+    if isinstance(command, CompleteWorkItem):
+        return _complete_work_item(definition, state, command, now, ids)
+    return _service_call_returned(definition, state, command, now, ids)
+
+
+def _start(definition: ProcessDefinition, command: StartInstance, now: datetime, ids: IdSource) -> Transition:
+    state = InstanceState(
+        id=command.instance_id,
+        definition_id=command.definition_id,
+        business_key=command.business_key,
+        status=InstanceStatus.RUNNING,
+        data=dict(command.data),
+        tokens=(),
+        work_items=(),
+        next_token=0,
+        initiator=command.initiator,
+        started_at=now,
+    )
+    execution = Execution(definition, state, now, ids, BEHAVIOURS)
+    execution.effects.append(InstanceStarted(initiator=command.initiator, data=state.data))
+    start = definition.start_of(None)
+    execution.arrive(Token(id=execution.new_token_id(), node_id=start, status=TokenStatus.MOVING))
+    execution.run(inclusive_join_check)
+    return Transition(state=execution.freeze(), effects=tuple(execution.effects))
+
+
+def _complete_work_item(
+    definition: ProcessDefinition,
+    state: InstanceState,
+    command: CompleteWorkItem,
+    now: datetime,
+    ids: IdSource,
+) -> Transition | Rejection:
+    item = state.work_item(command.work_item_id)
+    if item is None:
+        return Rejection(
+            reason=RejectionReason.WORK_ITEM_NOT_OPEN,
+            message=f"待办 {command.work_item_id} 不是待处理状态（可能已被处理或已取消）",
+        )
+    node = definition.nodes[item.node_id]
+    assert isinstance(node, UserTask)
+    if command.outcome not in node.outcomes:
+        allowed = "、".join(node.outcomes)
+        return Rejection(
+            reason=RejectionReason.UNKNOWN_OUTCOME,
+            message=f"节点「{node.label}」不接受处理结果 {command.outcome!r}，可选：{allowed}",
+            node_id=node.id,
+            field="outcome",
+        )
+    values = dict(command.data)
+    if node.form:
+        known = {field.name: state.data[field.name] for field in node.form if field.name in state.data}
+        checked = check_form(node.form, {**known, **command.data})
+        if checked.issues:
+            first = checked.issues[0]
+            reason = (
+                RejectionReason.FIELD_REQUIRED if first.code == "required" else RejectionReason.FIELD_INVALID
+            )
+            return Rejection(
+                reason=reason,
+                message="；".join(issue.message for issue in checked.issues),
+                node_id=node.id,
+                field=first.field,
+            )
+        values = {**values, **{name: checked.values[name] for name in checked.values if name in command.data}}
+    execution = Execution(definition, state, now, ids, BEHAVIOURS)
+    del execution.work_items[item.id]
+    execution.effects.append(
+        WorkItemCompleted(
+            work_item_id=item.id,
+            node_id=node.id,
+            actor=command.actor,
+            outcome=command.outcome,
+            data=values,
+            comment=command.comment,
+        )
+    )
+    execution.merge_data(values)
+    token = execution.tokens[item.token_id]
+    moved = Token(
+        id=token.id,
+        node_id=token.node_id,
+        status=token.status,
+        scope=token.scope,
+        arrived_by=token.arrived_by,
+        outcome=command.outcome,
+    )
+    execution.tokens[token.id] = moved
+    execution.leave_by_conditions(moved, command.actor)
+    execution.run(inclusive_join_check)
+    return Transition(state=execution.freeze(), effects=tuple(execution.effects))
+
+
+def _service_call_returned(
+    definition: ProcessDefinition,
+    state: InstanceState,
+    command: CompleteServiceCall | FailServiceCall,
+    now: datetime,
+    ids: IdSource,
+) -> Transition | Rejection:
+    execution = Execution(definition, state, now, ids, BEHAVIOURS)
+    token = execution.tokens.get(command.token_id)
+    if token is None or token.status is not TokenStatus.SERVICE:
+        return Rejection(
+            reason=RejectionReason.TOKEN_NOT_WAITING,
+            message=f"令牌 {command.token_id} 没有在等待服务任务结果",
+        )
+    if isinstance(command, FailServiceCall):
+        execution.fail(token, command.message)
+        return Transition(state=execution.freeze(), effects=tuple(execution.effects))
+    result = dict(command.result)
+    execution.effects.append(ServiceCallCompleted(token_id=token.id, node_id=token.node_id, result=result))
+    execution.merge_data(result)
+    execution.leave_by_conditions(token)
+    execution.run(inclusive_join_check)
+    return Transition(state=execution.freeze(), effects=tuple(execution.effects))
