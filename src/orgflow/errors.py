@@ -14,7 +14,8 @@ API) print ``str(error)`` and never a stack trace.
     ├── Conflict                     someone else changed the same instance first
     │   └── WorkItemNotOpen          the work item was already completed or cancelled
     ├── ServiceHandlerError          a service task's handler is unknown or failed
-    └── ConfigurationError           settings or input files are unusable
+    ├── ConfigurationError           settings or input files are unusable
+    └── StorageError                 the database failed in a way the user cannot fix by retrying the form
 """
 
 from __future__ import annotations
@@ -90,3 +91,7 @@ class ServiceHandlerError(OrgFlowError):
 
 class ConfigurationError(OrgFlowError):
     """配置或输入文件有误。"""
+
+
+class StorageError(OrgFlowError):
+    """数据库读写失败，请稍后重试；如果一再出现，请联系系统管理员。"""

@@ -18,19 +18,22 @@ class Settings:
         database_url: SQLAlchemy URL; the embedded default is a SQLite file.
         home: Folder for the embedded database and other local state.
         locale: ``zh-CN`` (default) or ``en`` for messages.
+        services: Modules (or ``.py`` files) whose ``register(registry)`` adds service task handlers.
     """
 
     database_url: str
     home: Path
     locale: str = "zh-CN"
+    services: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ``ORGFLOW_*`` variables (``ORGFLOW_DATABASE_URL``, ``ORGFLOW_HOME``, ``ORGFLOW_LOCALE``)."""
+        """Read ``ORGFLOW_DATABASE_URL``, ``ORGFLOW_HOME``, ``ORGFLOW_LOCALE`` and ``ORGFLOW_SERVICES`` (comma-separated)."""
         env = os.environ if env is None else env
         home = Path(env.get("ORGFLOW_HOME", str(DEFAULT_HOME)))
         url = env.get("ORGFLOW_DATABASE_URL") or default_database_url(home)
-        return cls(database_url=url, home=home, locale=env.get("ORGFLOW_LOCALE", "zh-CN"))
+        services = tuple(part.strip() for part in env.get("ORGFLOW_SERVICES", "").split(",") if part.strip())
+        return cls(database_url=url, home=home, locale=env.get("ORGFLOW_LOCALE", "zh-CN"), services=services)
 
 
 def default_database_url(home: Path) -> str:

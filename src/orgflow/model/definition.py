@@ -135,11 +135,11 @@ class ProcessDefinition:
 
     def _reaching(self, target: str) -> frozenset[str]:
         seen: set[str] = set()
-        stack = [flow.source for flow in self._incoming[target]]
+        stack = [flow.source for flow in self._incoming.get(target, ())]
         while stack:
             node_id = stack.pop()
             if node_id in seen:
                 continue
             seen.add(node_id)
-            stack.extend(flow.source for flow in self._incoming[node_id])
+            stack.extend(flow.source for flow in self._incoming.get(node_id, ()))
         return frozenset(seen)

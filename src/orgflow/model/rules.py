@@ -64,7 +64,11 @@ class TimeLimit:
     unit: TimeUnit = TimeUnit.HOURS
 
     def __str__(self) -> str:
-        label = {TimeUnit.HOURS: "小时", TimeUnit.WORKING_HOURS: "工作小时", TimeUnit.WORKING_DAYS: "个工作日"}
+        label = {
+            TimeUnit.HOURS: "小时",
+            TimeUnit.WORKING_HOURS: "工作小时",
+            TimeUnit.WORKING_DAYS: "个工作日",
+        }
         amount = int(self.amount) if float(self.amount).is_integer() else self.amount
         return f"{amount}{label[self.unit]}"
 

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from orgflow.model.yaml_reader import load_definition
 
 from orgflow.engine.commands import CompleteWorkItem, StartInstance
 from orgflow.engine.effects import Rejection, Transition
@@ -13,6 +12,7 @@ from orgflow.engine.state import InstanceState
 from orgflow.engine.step import apply
 from orgflow.ids import SequentialIds
 from orgflow.model.definition import ProcessDefinition
+from orgflow.model.yaml_reader import load_definition
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 

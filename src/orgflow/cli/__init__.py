@@ -1,0 +1,1 @@
+"""The command line: ``orgflow init|deploy|definitions|start|tasks|complete|instances|show|demo``."""

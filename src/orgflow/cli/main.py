@@ -1,0 +1,330 @@
+"""The ``orgflow`` command: Typer commands that parse, call the runtime and render; no business rules here.
+
+Every command takes ``--db URL`` and ``--json``. Errors print one line (or the
+list of a definition's problems) and exit non-zero; no stack trace reaches the
+user: unexpected ones are written to ``<home>/error.log`` instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+
+from orgflow.cli import output
+from orgflow.errors import ConfigurationError, DefinitionError, OrgFlowError
+from orgflow.runtime.actions import CompleteWorkItem, DeployDefinition, StartProcess
+from orgflow.runtime.facade import Runtime, open_runtime
+from orgflow.runtime.service_modules import load_services
+from orgflow.settings import Settings
+from orgflow.store import migrate
+
+app = typer.Typer(
+    name="orgflow",
+    help="OrgFlow 协同流程平台：跨部门流程的定义、发起、办理与追踪。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Db = Annotated[
+    str | None,
+    typer.Option("--db", help="数据库 URL（默认：内置 SQLite 文件，或环境变量 ORGFLOW_DATABASE_URL）"),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="输出一个机器可读的 JSON 文档")]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handled(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn OrgFlow errors into a clear message and a non-zero exit; log anything unexpected to a file."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return command(*args, **kwargs)
+        except OrgFlowError as error:
+            report(error, as_json)
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:  # the last line of defence: never show a stack trace
+            log = Settings.from_env().home / "error.log"
+            try:
+                log.parent.mkdir(parents=True, exist_ok=True)
+                with log.open("a", encoding="utf-8") as handle:
+                    handle.write(traceback.format_exc())
+                where = f"（详情已写入 {log}）"
+            except OSError:
+                where = ""
+            report(OrgFlowError(f"内部错误 {type(error).__name__}: {error}{where}"), as_json)
+            raise typer.Exit(2) from None
+
+    return run
+
+
+def report(error: OrgFlowError, as_json: bool) -> None:
+    """Print an error: a JSON document on stdout with ``--json``, else one message on stderr."""
+    if as_json:
+        detail: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+        for name in ("reason", "node_id", "field"):
+            if getattr(error, name, None) is not None:
+                detail[name] = getattr(error, name)
+        if isinstance(error, DefinitionError):
+            detail["problems"] = [output.plain(problem) for problem in error.problems]
+        output.print_json({"ok": False, "error": detail})
+    else:
+        print(f"错误：{error}", file=sys.stderr)
+
+
+def database_url(db: str | None) -> str:
+    """The URL to use: ``--db``, else the environment, else the embedded SQLite file (its folder created)."""
+    if db:
+        return db
+    settings = Settings.from_env()
+    if settings.database_url.startswith("sqlite:///"):
+        settings.home.mkdir(parents=True, exist_ok=True)
+    return settings.database_url
+
+
+@contextmanager
+def opened(db: str | None) -> Iterator[Runtime]:
+    """An open runtime for one command, with the service handlers of ``ORGFLOW_SERVICES``."""
+    runtime = open_runtime(database_url(db), services=load_services(Settings.from_env().services))
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+def parse_data(text: str, option: str = "--data") -> dict[str, Any]:
+    """Parse a JSON object given on the command line."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(f"{option} 不是合法的 JSON：{error.msg}（第 {error.colno} 列）") from None
+    if not isinstance(value, dict):
+        raise ConfigurationError(f"{option} 必须是 JSON 对象，例如 '{{\"amount\": 5000}}'")
+    return value
+
+
+@app.command()
+@handled
+def init(db: Db = None, as_json: AsJson = False) -> None:
+    """创建或升级数据库结构（Alembic 迁移）。"""
+    url = database_url(db)
+    migrate.upgrade(url)
+    revision = migrate.current_revision(url)
+    if as_json:
+        output.print_json({"ok": True, "database": _safe_url(url), "revision": revision})
+    else:
+        output.console.print(f"数据库已就绪：{_safe_url(url)}（结构版本 {revision}）")
+
+
+@app.command()
+@handled
+def deploy(
+    files: Annotated[list[Path], typer.Argument(help="流程定义文件（YAML）", show_default=False)],
+    user: Annotated[str | None, typer.Option("--user", help="部署人")] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """部署流程定义；同一 key 再次部署生成新版本，运行中的实例留在原版本。"""
+    sources = []
+    for path in files:
+        if not path.is_file():
+            raise ConfigurationError(f"文件 {path} 不存在")
+        sources.append((path, path.read_text(encoding="utf-8")))
+    results = []
+    with opened(db) as runtime:
+        for path, text in sources:
+            results.append(
+                runtime.execute(DeployDefinition(source_text=text, source_name=str(path), actor=user))
+            )
+    if as_json:
+        output.print_json({"ok": True, "deployed": results})
+        return
+    for deployed in results:
+        verb = "已部署" if deployed.created else "未变化，沿用"
+        output.console.print(f"{verb} {deployed.key} 版本 {deployed.version}：{deployed.label}")
+        for warning in deployed.warnings:
+            output.console.print(f"  [yellow]{warning}[/yellow]", markup=True)
+
+
+@app.command()
+@handled
+def definitions(
+    all_versions: Annotated[bool, typer.Option("--all", help="列出每个版本")] = False,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """列出已部署的流程定义（默认每个 key 的最新版本）。"""
+    with opened(db) as runtime:
+        views = runtime.queries.definitions(latest_only=not all_versions)
+    if as_json:
+        output.print_json({"ok": True, "definitions": views})
+        return
+    output.table(
+        "流程定义",
+        ["key", "版本", "版本标识", "名称", "部署时间"],
+        [[v.key, str(v.version), v.label, v.name, output.when(v.deployed_at)] for v in views],
+    )
+
+
+@app.command()
+@handled
+def start(
+    key: Annotated[str, typer.Argument(help="流程定义 key")],
+    data: Annotated[str, typer.Option("--data", help="发起数据（JSON 对象）")] = "{}",
+    user: Annotated[str | None, typer.Option("--user", help="发起人")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="指定版本（默认最新）")] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """发起一个流程实例。"""
+    values = parse_data(data)
+    with opened(db) as runtime:
+        view = runtime.execute(StartProcess(key=key, data=values, initiator=user, version=version))
+    if as_json:
+        output.print_json({"ok": True, "instance": view})
+    else:
+        output.print_instance(view)
+
+
+@app.command()
+@handled
+def tasks(
+    user: Annotated[str | None, typer.Option("--user", help="处理人")] = None,
+    department: Annotated[str | None, typer.Option("--department", help="部门（部门共享的待办）")] = None,
+    status: Annotated[str, typer.Option("--status", help="open | completed | cancelled | all")] = "open",
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """列出待办（默认所有未办理的）。"""
+    if status not in ("open", "completed", "cancelled", "all"):
+        raise ConfigurationError(f"--status 只能是 open、completed、cancelled 或 all，而不是 {status!r}")
+    with opened(db) as runtime:
+        items = runtime.queries.work_items(
+            assignee=user, department=department, status=None if status == "all" else status, limit=500
+        )
+    if as_json:
+        output.print_json({"ok": True, "work_items": items})
+    else:
+        output.print_work_items(items)
+
+
+@app.command()
+@handled
+def complete(
+    work_item_id: Annotated[str, typer.Argument(help="待办 ID")],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="approve | reject | 节点定义的其他结果")
+    ] = "approve",
+    data: Annotated[str, typer.Option("--data", help="表单数据（JSON 对象）")] = "{}",
+    comment: Annotated[str, typer.Option("--comment", help="处理意见")] = "",
+    user: Annotated[str | None, typer.Option("--user", help="处理人")] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """办理一个待办：给出结果、表单数据和意见。"""
+    values = parse_data(data)
+    action = CompleteWorkItem(
+        work_item_id=work_item_id, actor=user, outcome=outcome, data=values, comment=comment
+    )
+    with opened(db) as runtime:
+        view = runtime.execute(action)
+    if as_json:
+        output.print_json({"ok": True, "instance": view})
+    else:
+        output.print_instance(view)
+
+
+@app.command()
+@handled
+def instances(
+    status: Annotated[
+        str | None, typer.Option("--status", help="running | completed | terminated | failed")
+    ] = None,
+    key: Annotated[str | None, typer.Option("--key", help="流程定义 key")] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """列出流程实例（最新的在前）。"""
+    with opened(db) as runtime:
+        rows = runtime.queries.instances(status=status, definition_key=key, limit=500)
+    if as_json:
+        output.print_json({"ok": True, "instances": rows})
+        return
+    output.table(
+        "流程实例",
+        ["任务ID", "流程", "状态", "发起人", "发起时间", "结束时间"],
+        [
+            [
+                r.business_key,
+                r.definition_id,
+                output.status_label(r.status),
+                r.initiator or "",
+                output.when(r.started_at),
+                output.when(r.ended_at),
+            ]
+            for r in rows
+        ],
+    )
+
+
+@app.command()
+@handled
+def show(
+    instance: Annotated[str, typer.Argument(help="实例 ID 或任务ID（业务编号）")],
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """查看一个流程实例：当前位置、待办与流转记录。"""
+    with opened(db) as runtime:
+        detail = runtime.queries.instance(instance)
+    if as_json:
+        output.print_json({"ok": True, **output.plain(detail)})
+    else:
+        output.print_detail(detail)
+
+
+@app.command()
+@handled
+def demo(
+    key: Annotated[str, typer.Option("--key", help="演示的流程")] = "new_product_launch",
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """演示：走完一个示例流程（含一次驳回修改），逐步打印。"""
+    from orgflow.cli.demo import walk
+
+    with opened(db) as runtime:
+        detail = walk(runtime, key, say=None if as_json else output.console.print)
+    if as_json:
+        output.print_json({"ok": True, **output.plain(detail)})
+    else:
+        output.print_history(detail.history)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def main() -> None:
+    """Entry point for ``python -m orgflow``."""
+    app()

@@ -1,0 +1,166 @@
+"""Rendering for the command line: one JSON document with ``--json``, Rich tables otherwise."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from orgflow.runtime.views import HistoryEntry, InstanceDetail, InstanceView, WorkItemView
+
+#: Wide enough for Chinese tables when output goes to a file or a pipe (Rich would assume 80 columns).
+_PIPE_WIDTH = 160
+console = Console(highlight=False)
+if not console.is_terminal:
+    console = Console(highlight=False, width=_PIPE_WIDTH)
+
+#: History event kinds as a person reads them.
+EVENT_LABELS: Mapping[str, str] = {
+    "instance_started": "发起流程",
+    "node_entered": "到达节点",
+    "node_left": "离开节点",
+    "work_item_opened": "生成待办",
+    "work_item_completed": "办理完成",
+    "work_item_cancelled": "待办取消",
+    "service_call_requested": "调用服务",
+    "service_call_completed": "服务返回",
+    "instance_ended": "流程结束",
+    "instance_failed": "流程出错",
+}
+
+STATUS_LABELS: Mapping[str, str] = {
+    "running": "进行中",
+    "completed": "已完成",
+    "terminated": "已终止",
+    "failed": "出错停止",
+    "open": "待办",
+    "cancelled": "已取消",
+}
+
+OUTCOME_LABELS: Mapping[str, str] = {"approve": "通过", "reject": "驳回", "submit": "提交", "done": "完成"}
+
+
+def plain(value: Any) -> Any:
+    """Turn views (frozen dataclasses, enums, datetimes, mappings) into JSON-compatible values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def print_json(document: Any) -> None:
+    """Print one JSON document (UTF-8, not escaped) to standard output."""
+    print(json.dumps(plain(document), ensure_ascii=False, indent=2))
+
+
+def when(moment: datetime | None) -> str:
+    """A time as people in the office read it (local time of the machine)."""
+    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def status_label(status: str | Enum) -> str:
+    """Chinese label of a status."""
+    key = status.value if isinstance(status, Enum) else status
+    return STATUS_LABELS.get(str(key), str(key))
+
+
+def who(assignee: str | None, department: str | None) -> str:
+    """The person a work item is for, or the department sharing it."""
+    return assignee if assignee else f"部门：{department}" if department else "（未指定）"
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Print a table, or a short note when there is nothing to list."""
+    if not rows:
+        console.print(f"{title}：（无）")
+        return
+    grid = Table(title=title, title_justify="left")
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    for row in rows:
+        grid.add_row(*row)
+    console.print(grid)
+
+
+def print_instance(view: InstanceView) -> None:
+    """Status, where it waits and who has to act."""
+    console.print(
+        f"流程实例 [bold]{view.business_key}[/bold]（{view.definition_label}）"
+        f" 状态：{status_label(view.status)}  id={view.id}"
+    )
+    if view.error is not None:
+        console.print(
+            f"  [red]出错节点 {view.error.node_name or view.error.node_id}：{view.error.message}[/red]"
+        )
+    table(
+        "待办",
+        ["待办 ID", "节点", "处理人", "生成时间"],
+        [
+            [item.id, item.name, who(item.assignee, item.department), when(item.created_at)]
+            for item in view.work_items
+        ],
+    )
+
+
+def print_work_items(items: Sequence[WorkItemView]) -> None:
+    """An inbox."""
+    table(
+        "待办列表",
+        ["待办 ID", "任务ID", "节点", "处理人", "状态", "生成时间"],
+        [
+            [
+                item.id,
+                item.business_key,
+                item.name,
+                who(item.assignee, item.department),
+                status_label(item.status),
+                when(item.created_at),
+            ]
+            for item in items
+        ],
+    )
+
+
+def outcome_label(kind: str, outcome: str | None) -> str:
+    """An outcome (or, for the end of an instance, its final status) as a person reads it."""
+    if outcome is None:
+        return ""
+    if kind == "instance_ended":
+        return status_label(outcome)
+    return OUTCOME_LABELS.get(outcome, outcome)
+
+
+def print_history(entries: Sequence[HistoryEntry]) -> None:
+    """The history of an instance, skipping the bookkeeping of gateways people do not care about."""
+    rows = [
+        [
+            when(entry.at),
+            EVENT_LABELS.get(entry.kind, entry.kind),
+            entry.node_name or entry.node_id or "",
+            entry.actor or "",
+            outcome_label(entry.kind, entry.outcome),
+            entry.comment or "",
+        ]
+        for entry in entries
+        if entry.kind not in ("node_entered", "node_left")
+    ]
+    table("流转记录", ["时间", "事件", "节点", "处理人", "结果", "意见/说明"], rows)
+
+
+def print_detail(detail: InstanceDetail) -> None:
+    """One instance with its history."""
+    print_instance(detail.instance)
+    print_history(detail.history)

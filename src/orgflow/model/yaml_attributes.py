@@ -1,0 +1,176 @@
+"""Reading a task's attributes from the YAML DSL: assignee, time limit, outcomes and form.
+
+These readers check the shape the DSL asks for (which keys, which types) and
+build the value objects of :mod:`orgflow.model.rules`. Whether the values make
+sense (a positive time limit, ``min`` not above ``max``, a valid pattern) is
+checked for every loader alike in :mod:`orgflow.model.validate`.
+
+When an attribute is present but malformed, the reader reports it and returns
+:data:`UNREADABLE` stand-ins where the attribute is compulsory, so that later
+checks do not report the same mistake a second time as "missing". A definition
+with problems is never handed out, so the stand-ins are never seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from orgflow.model.nodes import DEFAULT_OUTCOMES
+from orgflow.model.rules import Assignee, FieldType, FormField, TimeLimit, TimeUnit
+from orgflow.model.yaml_document import YamlMap
+from orgflow.model.yaml_values import Reading
+
+#: Stands in for a compulsory value that was written but could not be read (already reported).
+UNREADABLE: Final = "?"
+
+FORM_FIELD_KEYS: Final = frozenset({"name", "type", "label", "required", "min", "max", "pattern", "options"})
+_ASSIGNEE_KEYS: Final = ("user", "department")
+_TIME_UNITS: Final = tuple(unit.value for unit in TimeUnit)
+_FIELD_TYPES: Final = tuple(field_type.value for field_type in FieldType)
+
+
+def read_assignee(reading: Reading, node: YamlMap, node_id: str, department: str | None) -> Assignee | None:
+    """``assignee: {user: id}``, ``{department: 部门}`` or a bare user id; else the node's department."""
+    value = node.get("assignee")
+    line = node.line_of("assignee")
+    if value is None:
+        return Assignee(department=department) if department else None
+    if isinstance(value, str):
+        return Assignee(user=value)
+    if isinstance(value, YamlMap):
+        reading.check_keys(value, _ASSIGNEE_KEYS, node_id=node_id, what="assignee ", field_prefix="assignee.")
+        given = [key for key in _ASSIGNEE_KEYS if key in value]
+        if len(given) == 1:
+            text = reading.text(value, given[0], node_id=node_id, required=True, field="assignee")
+            return Assignee(**{given[0]: text}) if text is not None else Assignee(user=UNREADABLE)
+        message = (
+            "assignee 只能写 user 或 department 其中之一" if given else "assignee 缺少 user 或 department"
+        )
+    else:
+        message = f"assignee 应为用户ID，或 {{user: 用户ID}} / {{department: 部门}}，写的是 {value!r}"
+    reading.problem(
+        message, node_id=node_id, line=line, field="assignee", hint="例如 assignee: {user: li_kefu}"
+    )
+    return Assignee(user=UNREADABLE)
+
+
+def read_time_limit(reading: Reading, node: YamlMap, node_id: str) -> TimeLimit | None:
+    """``time_limit: {hours: 24}`` / ``{working_days: 3}`` / ``{working_hours: 4}``: exactly one key."""
+    value = node.get("time_limit")
+    if value is None:
+        return None
+    hint = "例如 time_limit: {hours: 24} 或 {working_days: 3}"
+    if not isinstance(value, YamlMap):
+        reading.problem(
+            f"time_limit 应为 {{单位: 数量}}，写的是 {value!r}",
+            node_id=node_id,
+            line=node.line_of("time_limit"),
+            field="time_limit",
+            hint=hint,
+        )
+        return None
+    reading.check_keys(value, _TIME_UNITS, node_id=node_id, what="time_limit ", field_prefix="time_limit.")
+    units = [unit for unit in _TIME_UNITS if unit in value]
+    if len(units) > 1 or not value:  # a mapping of unknown keys only is reported by check_keys
+        message = (
+            "time_limit 只能写一个单位"
+            if units
+            else "time_limit 缺少单位（hours、working_days 或 working_hours）"
+        )
+        reading.problem(message, node_id=node_id, line=value.line, field="time_limit", hint=hint)
+    if len(units) != 1:
+        return None
+    amount = reading.number(value, units[0], node_id=node_id, field="time_limit")
+    return None if amount is None else TimeLimit(amount=amount, unit=TimeUnit(units[0]))
+
+
+def read_outcomes(reading: Reading, node: YamlMap, node_id: str) -> tuple[str, ...]:
+    """``outcomes: [approve, reject]``; the default when absent."""
+    items = reading.sequence(node, "outcomes", node_id=node_id)
+    if items is None:
+        return DEFAULT_OUTCOMES
+    outcomes: list[str] = []
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            outcomes.append(item)
+        else:
+            reading.problem(
+                f"outcomes 的每一项应为文本，第 {index + 1} 项是 {item!r}",
+                node_id=node_id,
+                line=items.line_of(index),
+                field="outcomes",
+                hint="例如 outcomes: [approve, reject]",
+            )
+    return tuple(outcomes)
+
+
+def read_form(reading: Reading, node: YamlMap, node_id: str) -> tuple[FormField, ...]:
+    """``form: [{name, type, label, required, min, max, pattern, options}, ...]``."""
+    items = reading.sequence(node, "form", node_id=node_id)
+    if items is None:
+        return ()
+    fields: list[FormField] = []
+    for index, item in enumerate(items):
+        form_field = _read_form_field(reading, item, items.line_of(index), node_id)
+        if form_field is not None:
+            reading.lines[(node_id, f"form[{len(fields)}]")] = items.line_of(index)
+            fields.append(form_field)
+    return tuple(fields)
+
+
+def _read_form_field(reading: Reading, item: Any, line: int, node_id: str) -> FormField | None:
+    if not isinstance(item, YamlMap):
+        reading.problem(
+            f"表单字段应写成映射，写的是 {item!r}",
+            node_id=node_id,
+            line=line,
+            field="form",
+            hint="例如 - {name: amount, type: number, label: 金额}",
+        )
+        return None
+    name = reading.text(item, "name", node_id=node_id, required=True, field="form")
+    if name is None:
+        return None
+    field = f"form.{name}"
+    reading.check_keys(
+        item, FORM_FIELD_KEYS, node_id=node_id, what=f"表单字段 {name} ", field_prefix=field + "."
+    )
+    type_text = reading.text(item, "type", node_id=node_id, field=field) or FieldType.STRING.value
+    if type_text not in _FIELD_TYPES:
+        reading.problem(
+            f"表单字段 {name} 的类型 {type_text} 不存在",
+            node_id=node_id,
+            line=item.line_of("type"),
+            field=field,
+            hint="可用的类型：" + "、".join(_FIELD_TYPES),
+        )
+        return None
+    return FormField(
+        name=name,
+        type=FieldType(type_text),
+        label=reading.text(item, "label", node_id=node_id, field=field) or "",
+        required=bool(reading.boolean(item, "required", node_id=node_id, field=field)),
+        min=reading.number(item, "min", node_id=node_id, field=field),
+        max=reading.number(item, "max", node_id=node_id, field=field),
+        pattern=reading.text(item, "pattern", node_id=node_id, field=field),
+        options=_read_options(reading, item, node_id, field),
+    )
+
+
+def _read_options(reading: Reading, item: YamlMap, node_id: str, field: str) -> tuple[str | int | float, ...]:
+    options = reading.sequence(item, "options", node_id=node_id, field=field)
+    if options is None:
+        return (UNREADABLE,) if item.get("options") is not None else ()
+    kept: list[str | int | float] = []
+    for index, option in enumerate(options):
+        if isinstance(option, str | int | float) and not isinstance(option, bool):
+            kept.append(option)
+        else:
+            reading.problem(
+                f"选项应为文本或数字，写的是 {option!r}",
+                node_id=node_id,
+                line=options.line_of(index),
+                field=field,
+                hint="给选项加上引号",
+            )
+    return tuple(kept)
