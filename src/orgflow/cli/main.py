@@ -20,6 +20,7 @@ import typer
 
 from orgflow.cli import output
 from orgflow.errors import ConfigurationError, DefinitionError, OrgFlowError
+from orgflow.model.yaml_reader import load_definition
 from orgflow.runtime.actions import CompleteWorkItem, DeployDefinition, StartProcess
 from orgflow.runtime.facade import Runtime, open_runtime
 from orgflow.runtime.service_modules import load_services
@@ -140,10 +141,21 @@ def deploy(
 ) -> None:
     """部署流程定义；同一 key 再次部署生成新版本，运行中的实例留在原版本。"""
     sources = []
+    problems = []
     for path in files:
         if not path.is_file():
             raise ConfigurationError(f"文件 {path} 不存在")
-        sources.append((path, path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        try:
+            load_definition(text, source=str(path))
+        except DefinitionError as error:
+            problems.append(error)
+        sources.append((path, text))
+    if problems:
+        # The whole batch is checked first: one broken file deploys none of the batch.
+        if len(problems) == 1:
+            raise problems[0]
+        raise ConfigurationError("\n".join(str(problem) for problem in problems))
     results = []
     with opened(db) as runtime:
         for path, text in sources:

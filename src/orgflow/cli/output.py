@@ -25,6 +25,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "instance_started": "发起流程",
     "node_entered": "到达节点",
     "node_left": "离开节点",
+    "node_passed": "经过节点",
     "work_item_opened": "生成待办",
     "work_item_completed": "办理完成",
     "work_item_cancelled": "待办取消",
@@ -155,7 +156,7 @@ def print_history(entries: Sequence[HistoryEntry]) -> None:
             entry.comment or "",
         ]
         for entry in entries
-        if entry.kind not in ("node_entered", "node_left")
+        if entry.kind not in ("node_entered", "node_left", "node_passed")
     ]
     table("流转记录", ["时间", "事件", "节点", "处理人", "结果", "意见/说明"], rows)
 

@@ -40,6 +40,14 @@ class NodeLeft:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class NodePassed:
+    """A token entered a node and left it at once (start events, gateways): one event, not two."""
+
+    node_id: str
+    token_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class WorkItemOpened:
     """A work item now waits for a person."""
 
@@ -105,6 +113,7 @@ Effect = (
     InstanceStarted
     | NodeEntered
     | NodeLeft
+    | NodePassed
     | WorkItemOpened
     | WorkItemCompleted
     | WorkItemCancelled

@@ -19,6 +19,7 @@ from orgflow.engine.effects import (
     InstanceFailed,
     NodeEntered,
     NodeLeft,
+    NodePassed,
     WorkItemCancelled,
     WorkItemOpened,
 )
@@ -105,7 +106,12 @@ class Execution:
 
     def leave(self, token: Token, flows: Iterable[Flow], actor: str | None = None) -> None:
         """Take the token out of its node along ``flows`` (the first reuses the token's id)."""
-        self.effects.append(NodeLeft(node_id=token.node_id, token_id=token.id, actor=actor))
+        effects = self.effects
+        last = effects[-1] if effects else None
+        if type(last) is NodeEntered and last.token_id == token.id and last.node_id == token.node_id:
+            effects[-1] = NodePassed(node_id=token.node_id, token_id=token.id)
+        else:
+            effects.append(NodeLeft(node_id=token.node_id, token_id=token.id, actor=actor))
         del self.tokens[token.id]
         first = True
         for flow in flows:
@@ -259,10 +265,13 @@ class Execution:
                 node = self.definition.nodes[token.node_id]
                 self.effects.append(NodeEntered(node_id=node.id, token_id=token.id))
                 self._behaviours[type(node)](self, token, node)
+            joins = self.definition.inclusive_joins
+            if not joins:
+                return
             waiting = {
                 (token.node_id, token.scope)
                 for token in self.tokens.values()
-                if token.status is TokenStatus.JOIN and token.node_id in self.definition.inclusive_joins
+                if token.status is TokenStatus.JOIN and token.node_id in joins
             }
             fired = False
             for node_id, scope in sorted(waiting, key=lambda key: (key[0], key[1] or "")):

@@ -6,7 +6,7 @@ from orgflow.engine.effects import (
     InstanceFailed,
     InstanceStarted,
     NodeEntered,
-    NodeLeft,
+    NodePassed,
     Rejection,
     RejectionReason,
     ServiceCallRequested,
@@ -45,11 +45,11 @@ def test_sequence_opens_a_work_item_and_ends_when_it_is_done(walk):
     assert (item.node_id, item.assignee, item.department, item.name) == ("submit", "zhang", None, "提交")
     assert [type(e) for e in walker.last.effects] == [
         InstanceStarted,
-        NodeEntered,
-        NodeLeft,
+        NodePassed,
         NodeEntered,
         WorkItemOpened,
     ]
+    assert walker.last.effects[1].node_id == "start", "automatic nodes record one event, not entered + left"
 
     state = walker.complete("submit", data={"title": "新品", "amount": "12.5"}, actor="zhang")
     assert state.status is InstanceStatus.COMPLETED

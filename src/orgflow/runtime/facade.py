@@ -1,0 +1,109 @@
+"""The one entry point for adapters: ``open_runtime(...)``, then ``.execute(action)`` and ``.queries``.
+
+The CLI, the API and tests all go through a ``Runtime`` so they share one
+executor (one interceptor chain), one definition cache and one set of
+service handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+
+from orgflow.clock import Clock, SystemClock
+from orgflow.errors import ConfigurationError
+from orgflow.ids import IdSource, TimeOrderedIds
+from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_interceptors
+from orgflow.runtime.handlers import ActionHandlers
+from orgflow.runtime.queries import Queries
+from orgflow.runtime.services import ServiceHandler, ServiceRegistry
+from orgflow.settings import Settings
+from orgflow.store import migrate
+from orgflow.store.database import INIT_COMMAND, Database, create_database
+from orgflow.store.definitions import DefinitionCatalog
+
+
+class Runtime:
+    """An open OrgFlow: run actions with ``execute``, read with ``queries``.
+
+    Attributes:
+        execute: Runs one action in one transaction and returns its result
+            (``Deployed`` for a deploy, ``InstanceView`` for a start or completion).
+        database: The open database.
+        queries: The read side.
+        services: Service task handlers; register more at any time.
+        executor: The command executor (its interceptor chain).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock,
+        ids: IdSource,
+        services: ServiceRegistry,
+        interceptors: ChainFactory = default_interceptors,
+    ) -> None:
+        self.database = database
+        self.services = services
+        catalog = DefinitionCatalog()
+        handlers = ActionHandlers(clock=clock, ids=ids, services=services)
+        self.executor = CommandExecutor(handlers, interceptors(database, catalog))
+        #: Run one action in one transaction and return its result (typed per action).
+        self.execute = self.executor.execute
+        self.queries = Queries(database, catalog)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.database.dispose()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_runtime(
+    settings_or_url: Settings | str,
+    *,
+    clock: Clock | None = None,
+    ids: IdSource | None = None,
+    services: ServiceRegistry | Mapping[str, ServiceHandler] | None = None,
+    interceptors: ChainFactory = default_interceptors,
+    upgrade: bool = False,
+) -> Runtime:
+    """Open the database and build the runtime around it.
+
+    Args:
+        settings_or_url: Settings, or just a database URL.
+        clock: Where "now" comes from (the system clock by default).
+        ids: Where new ids come from (time-ordered ids by default).
+        services: Service task handlers by name.
+        interceptors: Builds the interceptor chain around the handlers (the default:
+            logging → retry-on-conflict → transaction).
+        upgrade: Migrate the schema to the newest revision first (embedded use);
+            otherwise an outdated schema is refused.
+
+    Raises:
+        ConfigurationError: The database is unreachable, or its schema is not current.
+    """
+    url = settings_or_url.database_url if isinstance(settings_or_url, Settings) else settings_or_url
+    if upgrade:
+        migrate.upgrade(url)
+    database = create_database(url, create=False)
+    if migrate.revision_of(database) != migrate.head_revision():
+        database.dispose()
+        raise ConfigurationError(
+            f"数据库 {database.url} 尚未初始化或结构不是最新版本，请先运行 {INIT_COMMAND}。"
+        )
+    registry = services if isinstance(services, ServiceRegistry) else ServiceRegistry(services)
+    return Runtime(
+        database,
+        clock=clock or SystemClock(),
+        ids=ids or TimeOrderedIds(),
+        services=registry,
+        interceptors=interceptors,
+    )

@@ -1,0 +1,124 @@
+"""The read side: definitions, inboxes, instance lists and one instance with its history.
+
+Queries never write and never go through the executor; each runs in its own
+read-only transaction (on SQLite it does not take the write lock, so reads run
+beside commands). Everything returned is a frozen view from
+:mod:`orgflow.runtime.views`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from orgflow.engine.state import InstanceStatus
+from orgflow.errors import NotFound
+from orgflow.runtime.views import (
+    DefinitionView,
+    HistoryEntry,
+    InstanceDetail,
+    InstanceSummary,
+    WorkItemView,
+    instance_view,
+)
+from orgflow.store import definitions, history, instances, work_items
+from orgflow.store.database import Database
+from orgflow.store.definitions import DefinitionCatalog
+
+View = TypeVar("View")
+
+
+class Queries:
+    """Read-only views for the CLI, the API and the web UI."""
+
+    def __init__(self, database: Database, catalog: DefinitionCatalog) -> None:
+        self._database = database
+        self._catalog = catalog
+
+    def definitions(self, *, key: str | None = None, latest_only: bool = True) -> tuple[DefinitionView, ...]:
+        """Deployed definitions: each key's newest version, or every version (``latest_only=False``)."""
+        with self._database.reading() as connection:
+            rows = definitions.listing(connection, key=key, latest_only=latest_only)
+        return tuple(_view(DefinitionView, row) for row in rows)
+
+    def work_items(
+        self,
+        *,
+        assignee: str | None = None,
+        department: str | None = None,
+        status: str | None = "open",
+        instance_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[WorkItemView, ...]:
+        """Work items by person and/or department and status (``None`` = any), oldest first.
+
+        Giving both ``assignee`` and ``department`` lists a person's whole
+        inbox: their own items and their department's.
+        """
+        with self._database.reading() as connection:
+            rows = work_items.search(
+                connection,
+                assignee=assignee,
+                department=department,
+                status=status,
+                instance_id=instance_id,
+                limit=limit,
+                offset=offset,
+            )
+        return tuple(_view(WorkItemView, row, data=_frozen(row["data"])) for row in rows)
+
+    def instances(
+        self,
+        *,
+        status: str | None = None,
+        definition_key: str | None = None,
+        initiator: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[InstanceSummary, ...]:
+        """Instances matching every given filter, newest first."""
+        with self._database.reading() as connection:
+            rows = instances.search(
+                connection,
+                status=status,
+                definition_key=definition_key,
+                initiator=initiator,
+                limit=limit,
+                offset=offset,
+            )
+        return tuple(_view(InstanceSummary, row, status=InstanceStatus(row["status"])) for row in rows)
+
+    def instance(self, id_or_business_key: str) -> InstanceDetail:
+        """One instance, found by id or business key, with its full history.
+
+        Raises:
+            NotFound: Neither an instance id nor a business key.
+        """
+        with self._database.reading() as connection:
+            stored = instances.load(connection, id_or_business_key) or instances.load_by_business_key(
+                connection, id_or_business_key
+            )
+            if stored is None:
+                raise NotFound(f"流程实例 {id_or_business_key} 不存在")
+            deployed = self._catalog.get(connection, stored.state.definition_id)
+            rows = history.for_instance(connection, stored.state.id)
+        if deployed is None:
+            raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
+        return InstanceDetail(
+            instance=instance_view(stored, deployed),
+            history=tuple(_view(HistoryEntry, row, data=_frozen(row["data"])) for row in rows),
+        )
+
+
+def _view(kind: type[View], row: Mapping[str, Any], **converted: Any) -> View:
+    """Build a view from the row's columns of the same names; ``converted`` replaces some of them."""
+    values = {field.name: row[field.name] for field in fields(kind)}  # type: ignore[arg-type]
+    values.update(converted)
+    return kind(**values)
+
+
+def _frozen(data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    return None if data is None else MappingProxyType(dict(data))

@@ -1,0 +1,128 @@
+"""One transaction's worth of store access, handed explicitly to the action handler.
+
+The transaction interceptor opens the database transaction and builds a
+``UnitOfWork`` on it; handlers read and write only through it, so everything a
+command does commits together or not at all. There is no ambient or
+thread-local state: whoever needs the transaction is passed this object.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from orgflow.engine.effects import Transition
+from orgflow.errors import NotFound, WorkItemNotOpen
+from orgflow.model.definition import ProcessDefinition
+from orgflow.store import business_keys, history, instances, work_items
+from orgflow.store.database import Connection
+from orgflow.store.definitions import DefinitionCatalog, DeployedDefinition, definition_id
+from orgflow.store.instances import StoredInstance
+from orgflow.store.work_items import WorkItemStatus
+
+
+class UnitOfWork:
+    """The store, bound to one open transaction.
+
+    Attributes:
+        connection: The transaction's connection (for repositories that need it directly).
+        catalog: The process-wide cache of parsed definitions.
+    """
+
+    __slots__ = ("catalog", "connection")
+
+    def __init__(self, connection: Connection, catalog: DefinitionCatalog) -> None:
+        self.connection = connection
+        self.catalog = catalog
+
+    # --- definitions ------------------------------------------------------------------------
+
+    def definition(self, id_: str) -> DeployedDefinition:
+        """A deployed version by id.
+
+        Raises:
+            NotFound: No such version.
+        """
+        deployed = self.catalog.get(self.connection, id_)
+        if deployed is None:
+            raise NotFound(f"流程定义 {id_} 不存在")
+        return deployed
+
+    def deploy(
+        self, definition: ProcessDefinition, *, source_text: str, actor: str | None, now: datetime
+    ) -> tuple[DeployedDefinition, bool]:
+        """Store a new version of a validated YAML definition (see ``DefinitionCatalog.deploy``)."""
+        return self.catalog.deploy(
+            self.connection,
+            definition=definition,
+            source_text=source_text,
+            source_format="yaml",
+            actor=actor,
+            now=now,
+        )
+
+    def definition_to_start(self, key: str, version: int | None) -> DeployedDefinition:
+        """The version a new instance of ``key`` runs on: the given one, or the newest.
+
+        Raises:
+            NotFound: The key (or that version of it) was never deployed.
+        """
+        if version is not None:
+            return self.definition(definition_id(key, version))
+        deployed = self.catalog.latest(self.connection, key)
+        if deployed is None:
+            raise NotFound(f"流程定义 {key!r} 不存在，请先部署")
+        return deployed
+
+    # --- instances --------------------------------------------------------------------------
+
+    def instance_for_work_item(self, work_item_id: str) -> StoredInstance:
+        """The instance an open work item belongs to, ready for the engine.
+
+        Raises:
+            NotFound: No such work item.
+            WorkItemNotOpen: It exists but was already completed or cancelled.
+        """
+        stored = instances.load_by_work_item(self.connection, work_item_id)
+        if stored is None:
+            raise NotFound(f"待办 {work_item_id} 不存在")
+        if stored.state.work_item(work_item_id) is None:
+            raise self._not_open(work_item_id)
+        return stored
+
+    def next_business_key(self, prefix: str, now: datetime) -> str:
+        """Take the next business key for ``prefix`` today (rolled back with the transaction)."""
+        return business_keys.next_business_key(self.connection, prefix, now)
+
+    def save(
+        self,
+        before: StoredInstance | None,
+        transition: Transition,
+        deployed: DeployedDefinition,
+        now: datetime,
+    ) -> StoredInstance:
+        """Persist a transition: instance row (version-checked), tokens, work items, then history.
+
+        Raises:
+            Conflict: The instance changed since ``before`` was read.
+        """
+        state = transition.state
+        connection = self.connection
+        if before is None:
+            stored = instances.insert_new(connection, state, definition_key=deployed.key, now=now)
+        else:
+            stored = instances.update_state(connection, before, state, now)
+        work_items.record(connection, state.id, transition.effects, now)
+        history.append(
+            connection, history.history_rows(state.id, transition.effects, deployed.definition, now)
+        )
+        return stored
+
+    def _not_open(self, work_item_id: str) -> WorkItemNotOpen:
+        row = work_items.status_of(self.connection, work_item_id) or {}
+        name = row.get("name") or work_item_id
+        if row.get("status") == WorkItemStatus.CANCELLED:
+            return WorkItemNotOpen(f"待办「{name}」已取消，无需处理。")
+        done_at: datetime | None = row.get("completed_at")
+        when = f"于 {done_at.astimezone(UTC):%Y-%m-%d %H:%M} (UTC) " if done_at else ""
+        who = f"已由 {row['actor']} " if row.get("actor") else "已"
+        return WorkItemNotOpen(f"待办「{name}」{who}{when}处理，无需重复提交；请刷新待办列表。")

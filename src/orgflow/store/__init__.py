@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 Core tables, migrations and repositories; the only package that imports SQLAlchemy."""

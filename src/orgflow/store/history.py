@@ -1,0 +1,161 @@
+"""The append-only history: one row per engine effect, with node names as they were at the time.
+
+Rows are never updated or deleted. A transition's rows go in with one
+executemany, in effect order (the autoincrement id keeps that order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select
+
+from orgflow.engine.effects import (
+    Effect,
+    InstanceEnded,
+    InstanceFailed,
+    InstanceStarted,
+    NodeEntered,
+    NodeLeft,
+    NodePassed,
+    ServiceCallCompleted,
+    ServiceCallRequested,
+    WorkItemCancelled,
+    WorkItemCompleted,
+    WorkItemOpened,
+)
+from orgflow.model.definition import ProcessDefinition
+from orgflow.store.statements import NamedStatement
+from orgflow.store.tables import history
+
+INSERT_HISTORY = NamedStatement(
+    "append history",
+    insert(history),
+    column_keys=tuple(column.key for column in history.columns if column.key != "id"),
+)
+SELECT_FOR_INSTANCE = (
+    select(
+        history.c.id,
+        history.c.at,
+        history.c.kind,
+        history.c.node_id,
+        history.c.node_name,
+        history.c.token_id,
+        history.c.work_item_id,
+        history.c.actor,
+        history.c.outcome,
+        history.c.comment,
+        history.c.data,
+    )
+    .where(history.c.instance_id == bindparam("instance_id"))
+    .order_by(history.c.id)
+)
+
+_EMPTY: dict[str, Any] = {
+    "node_id": None,
+    "node_name": None,
+    "token_id": None,
+    "work_item_id": None,
+    "actor": None,
+    "outcome": None,
+    "comment": None,
+    "data": None,
+}
+
+
+def _instance_started(effect: InstanceStarted) -> dict[str, Any]:
+    return {"actor": effect.initiator, "data": dict(effect.data) or None}
+
+
+def _node_entered(effect: NodeEntered | NodePassed) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "token_id": effect.token_id}
+
+
+def _node_left(effect: NodeLeft) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "token_id": effect.token_id, "actor": effect.actor}
+
+
+def _work_item_opened(effect: WorkItemOpened) -> dict[str, Any]:
+    item = effect.work_item
+    return {
+        "node_id": item.node_id,
+        "node_name": item.name,
+        "token_id": item.token_id,
+        "work_item_id": item.id,
+        "data": {"assignee": item.assignee, "department": item.department},
+    }
+
+
+def _work_item_completed(effect: WorkItemCompleted) -> dict[str, Any]:
+    return {
+        "node_id": effect.node_id,
+        "work_item_id": effect.work_item_id,
+        "actor": effect.actor,
+        "outcome": effect.outcome,
+        "comment": effect.comment or None,
+        "data": dict(effect.data) or None,
+    }
+
+
+def _work_item_cancelled(effect: WorkItemCancelled) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "work_item_id": effect.work_item_id, "comment": effect.reason or None}
+
+
+def _service_call_requested(effect: ServiceCallRequested) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "token_id": effect.token_id, "data": {"handler": effect.handler}}
+
+
+def _service_call_completed(effect: ServiceCallCompleted) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "token_id": effect.token_id, "data": dict(effect.result) or None}
+
+
+def _instance_ended(effect: InstanceEnded) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "outcome": effect.status.value}
+
+
+def _instance_failed(effect: InstanceFailed) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "comment": effect.message}
+
+
+#: Effect type → (history ``kind``, the columns it fills).
+ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], dict[str, Any]]]] = {
+    InstanceStarted: ("instance_started", _instance_started),
+    NodeEntered: ("node_entered", _node_entered),
+    NodeLeft: ("node_left", _node_left),
+    NodePassed: ("node_passed", _node_entered),
+    WorkItemOpened: ("work_item_opened", _work_item_opened),
+    WorkItemCompleted: ("work_item_completed", _work_item_completed),
+    WorkItemCancelled: ("work_item_cancelled", _work_item_cancelled),
+    ServiceCallRequested: ("service_call_requested", _service_call_requested),
+    ServiceCallCompleted: ("service_call_completed", _service_call_completed),
+    InstanceEnded: ("instance_ended", _instance_ended),
+    InstanceFailed: ("instance_failed", _instance_failed),
+}
+
+
+def history_rows(
+    instance_id: str, effects: Iterable[Effect], definition: ProcessDefinition, at: datetime
+) -> list[dict[str, Any]]:
+    """One history row per effect, naming each node as the running definition version calls it."""
+    nodes = definition.nodes
+    rows = []
+    for effect in effects:
+        kind, build = ROW_BUILDERS[type(effect)]
+        row = {**_EMPTY, **build(effect), "instance_id": instance_id, "at": at, "kind": kind}
+        node_id = row["node_id"]
+        if row["node_name"] is None and node_id is not None and node_id in nodes:
+            row["node_name"] = nodes[node_id].label
+        rows.append(row)
+    return rows
+
+
+def append(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append rows in order with one executemany."""
+    INSERT_HISTORY.execute_many(connection, rows)
+
+
+def for_instance(connection: Connection, instance_id: str) -> Sequence[Mapping[str, Any]]:
+    """An instance's history, oldest first."""
+    return [row._asdict() for row in connection.execute(SELECT_FOR_INSTANCE, {"instance_id": instance_id})]

@@ -1,0 +1,222 @@
+"""The schema as SQLAlchemy Core tables: one definition for SQLite and PostgreSQL.
+
+Times are stored in UTC and always come back timezone-aware; JSON columns are
+``JSONB`` on PostgreSQL and JSON text on SQLite. Migrations are written from
+this module (``store/migrations``) and a test checks they agree with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
+
+#: Constraint names are predictable so migrations can refer to them on both databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC that refuses naive input and returns aware values.
+
+    SQLite has no time zones: the UTC wall time is stored and UTC is put back
+    on read. PostgreSQL stores ``timestamptz``; values are converted to UTC on
+    read so both databases give the same objects.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert to UTC; a naive time is ambiguous across offices, so it is refused."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: OrgFlow stores timezone-aware times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return the stored time as an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], Any] | None:
+        """On SQLite, write the text SQLAlchemy's ``DATETIME`` would, cheaply.
+
+        A command writes the same "now" into several rows (history, work items,
+        the instance); the default conversion (``process_bind_param`` then a
+        dict-based %-format) showed up in profiles. This one formats with one C
+        call and remembers the last value it formatted. The text is identical
+        (``2026-11-22 09:00:00.000000``), so rows written either way sort and
+        read the same.
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        last: list[tuple[datetime | None, str | None]] = [(None, None)]
+
+        def process(value: datetime | None) -> str | None:
+            seen = last[0]  # one tuple, read and replaced whole: safe across threads
+            if value is seen[0]:
+                return seen[1]
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime {value!r}: OrgFlow stores timezone-aware times only")
+            utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+            text = utc.isoformat(" ", "microseconds")[:26]
+            last[0] = (value, text)
+            return text
+
+        return process
+
+
+#: JSON documents; ``None`` is stored as SQL NULL so "no data" costs nothing to read.
+JsonDocument: Any = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+#: 64-bit surrogate keys on PostgreSQL; SQLite needs INTEGER for its rowid alias.
+BigId: Any = BigInteger().with_variant(Integer(), "sqlite")
+
+
+definitions = Table(
+    "definitions",
+    metadata,
+    Column("id", String, primary_key=True, comment="key:version"),
+    Column("key", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("major", Integer, nullable=False),
+    Column("minor", Integer, nullable=False),
+    Column("label", String, nullable=False, comment="V1.2-202611-客户投诉处理流程"),
+    Column("name", String, nullable=False),
+    Column("source_format", String, nullable=False),
+    Column("source_text", Text, nullable=False),
+    Column("content_hash", String, nullable=False, comment="sha256 of source_text"),
+    Column("deployed_at", UtcDateTime, nullable=False),
+    Column("deployed_by", String),
+    UniqueConstraint("key", "version"),
+)
+
+instances = Table(
+    "instances",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("definition_id", String, ForeignKey("definitions.id"), nullable=False),
+    Column("definition_key", String, nullable=False),
+    Column("business_key", String, nullable=False, unique=True),
+    Column("status", String, nullable=False),
+    Column("data", JsonDocument, nullable=False),
+    Column("next_token", Integer, nullable=False),
+    Column("initiator", String),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime),
+    Column("error_node", String),
+    Column("error_message", Text),
+    Column("version", Integer, nullable=False, comment="optimistic lock: bumped by every save"),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "definition_key", "status"),
+    Index(None, "status", "started_at"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("instance_id", String, ForeignKey("instances.id"), nullable=False),
+    Column("id", String, nullable=False),
+    Column("node_id", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("scope", String),
+    Column("arrived_by", String),
+    Column("outcome", String),
+    PrimaryKeyConstraint("instance_id", "id"),
+    sqlite_with_rowid=False,
+)
+
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("instance_id", String, ForeignKey("instances.id"), nullable=False),
+    Column("node_id", String, nullable=False),
+    Column("token_id", String, nullable=False),
+    Column("name", String, nullable=False, comment="the node's name when the item was opened"),
+    Column("assignee", String),
+    Column("department", String),
+    Column("status", String, nullable=False, comment="open | completed | cancelled"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime),
+    Column("actor", String),
+    Column("outcome", String),
+    Column("data", JsonDocument),
+    Column("comment", Text),
+    Index(None, "instance_id"),
+)
+
+# Inbox lookups by assignee + status and by department + status. The person or
+# department comes first, so closing an item moves its entry within that person's
+# run of the index (usually one page) rather than from the "open" region to the
+# "completed" one; and each index holds only rows that name someone, so a
+# department's item never touches the assignee index (``assignee = ?`` implies
+# ``IS NOT NULL``, so both databases use these partial indexes for the inbox).
+for _column in (work_items.c.assignee, work_items.c.department):
+    Index(
+        None,
+        _column,
+        work_items.c.status,
+        sqlite_where=_column.is_not(None),
+        postgresql_where=_column.is_not(None),
+    )
+
+history = Table(
+    "history",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("instance_id", String, ForeignKey("instances.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("node_id", String),
+    Column("node_name", String, comment="the node's name as it was"),
+    Column("token_id", String),
+    Column("work_item_id", String),
+    Column("actor", String),
+    Column("outcome", String),
+    Column("comment", Text),
+    Column("data", JsonDocument),
+    Index(None, "instance_id", "id"),
+    comment="append-only",
+)
+
+business_key_sequences = Table(
+    "business_key_sequences",
+    metadata,
+    Column("prefix", String, nullable=False),
+    Column("day", String(8), nullable=False, comment="YYYYMMDD"),
+    Column("last", Integer, nullable=False),
+    PrimaryKeyConstraint("prefix", "day"),
+    sqlite_with_rowid=False,
+)

@@ -1,0 +1,150 @@
+"""Work items (待办) in rows: record what a transition did to them, and answer inbox queries.
+
+Open work items are also part of the instance state (see ``instances.load``);
+this module writes their lifecycle (opened → completed | cancelled, with who,
+outcome, form data and comment) and serves the inbox views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from orgflow.engine.effects import Effect, WorkItemCancelled, WorkItemCompleted, WorkItemOpened
+from orgflow.store.filters import where_given
+from orgflow.store.statements import NamedStatement
+from orgflow.store.tables import instances, work_items
+
+
+class WorkItemStatus(StrEnum):
+    """A work item's lifecycle."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+INSERT_WORK_ITEMS = NamedStatement(
+    "insert work items", insert(work_items), column_keys=tuple(column.key for column in work_items.columns)
+)
+CLOSE_WORK_ITEMS = NamedStatement(
+    "close work items",
+    update(work_items).where(
+        work_items.c.id == bindparam("b_id"), work_items.c.status == WorkItemStatus.OPEN.value
+    ),
+    column_keys=("status", "completed_at", "actor", "outcome", "data", "comment"),
+)
+SELECT_STATUS = select(
+    work_items.c.status, work_items.c.actor, work_items.c.completed_at, work_items.c.name
+).where(work_items.c.id == bindparam("id"))
+
+#: Columns of the inbox views, with the instance's business key for display.
+VIEW_COLUMNS = (
+    work_items.c.id,
+    work_items.c.instance_id,
+    instances.c.business_key,
+    work_items.c.node_id,
+    work_items.c.token_id,
+    work_items.c.name,
+    work_items.c.assignee,
+    work_items.c.department,
+    work_items.c.status,
+    work_items.c.created_at,
+    work_items.c.completed_at,
+    work_items.c.actor,
+    work_items.c.outcome,
+    work_items.c.data,
+    work_items.c.comment,
+)
+
+
+def record(connection: Connection, instance_id: str, effects: Iterable[Effect], now: datetime) -> None:
+    """Write the work-item effects of one transition: inserts and closes, one executemany each.
+
+    An item opened and closed within the same transition is inserted already closed.
+    """
+    opened: dict[str, dict[str, Any]] = {}
+    closed: list[dict[str, Any]] = []
+    for effect in effects:
+        if isinstance(effect, WorkItemOpened):
+            item = effect.work_item
+            opened[item.id] = {
+                "id": item.id,
+                "instance_id": instance_id,
+                "node_id": item.node_id,
+                "token_id": item.token_id,
+                "name": item.name,
+                "assignee": item.assignee,
+                "department": item.department,
+                "status": WorkItemStatus.OPEN.value,
+                "created_at": item.created_at,
+                "completed_at": None,
+                "actor": None,
+                "outcome": None,
+                "data": None,
+                "comment": None,
+            }
+        elif isinstance(effect, WorkItemCompleted | WorkItemCancelled):
+            change = _closing(effect, now)
+            if effect.work_item_id in opened:
+                opened[effect.work_item_id].update(change)
+            else:
+                change["b_id"] = effect.work_item_id
+                closed.append(change)
+    CLOSE_WORK_ITEMS.execute_many(connection, closed)
+    INSERT_WORK_ITEMS.execute_many(connection, list(opened.values()))
+
+
+def _closing(effect: WorkItemCompleted | WorkItemCancelled, now: datetime) -> dict[str, Any]:
+    if isinstance(effect, WorkItemCompleted):
+        return {
+            "status": WorkItemStatus.COMPLETED.value,
+            "completed_at": now,
+            "actor": effect.actor,
+            "outcome": effect.outcome,
+            "data": dict(effect.data) or None,
+            "comment": effect.comment or None,
+        }
+    return {
+        "status": WorkItemStatus.CANCELLED.value,
+        "completed_at": now,
+        "actor": None,
+        "outcome": None,
+        "data": None,
+        "comment": effect.reason or None,
+    }
+
+
+def status_of(connection: Connection, work_item_id: str) -> Mapping[str, Any] | None:
+    """Status, actor, completion time and name of one work item, or ``None`` if it does not exist."""
+    row = connection.execute(SELECT_STATUS, {"id": work_item_id}).first()
+    return None if row is None else row._asdict()
+
+
+def search(
+    connection: Connection,
+    *,
+    assignee: str | None = None,
+    department: str | None = None,
+    status: str | None = WorkItemStatus.OPEN.value,
+    instance_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Mapping[str, Any]]:
+    """Work items matching every given filter, oldest first (the inbox order).
+
+    ``assignee`` and ``department`` together mean "for me, or for my department"
+    (a person's inbox shows both).
+    """
+    query = select(*VIEW_COLUMNS).join(instances, instances.c.id == work_items.c.instance_id)
+    query = where_given(query, (work_items.c.status, status), (work_items.c.instance_id, instance_id))
+    if assignee is not None and department is not None:
+        query = query.where((work_items.c.assignee == assignee) | (work_items.c.department == department))
+    else:
+        query = where_given(query, (work_items.c.assignee, assignee), (work_items.c.department, department))
+    query = query.order_by(work_items.c.created_at, work_items.c.id).limit(limit).offset(offset)
+    return [row._asdict() for row in connection.execute(query)]
