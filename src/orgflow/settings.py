@@ -28,7 +28,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ``ORGFLOW_DATABASE_URL``, ``ORGFLOW_HOME``, ``ORGFLOW_LOCALE``, ``ORGFLOW_SERVICES`` (a, b, ...)."""
+        """Read ORGFLOW_DATABASE_URL, ORGFLOW_HOME, ORGFLOW_LOCALE and ORGFLOW_SERVICES (comma-separated)."""
         env = os.environ if env is None else env
         home = Path(env.get("ORGFLOW_HOME", str(DEFAULT_HOME)))
         url = env.get("ORGFLOW_DATABASE_URL") or default_database_url(home)

@@ -26,6 +26,7 @@ from orgflow.runtime.facade import Runtime, open_runtime
 from orgflow.runtime.service_modules import load_services
 from orgflow.settings import Settings
 from orgflow.store import migrate
+from orgflow.store.database import normalize_url
 
 app = typer.Typer(
     name="orgflow",
@@ -329,12 +330,7 @@ def demo(
 
 def _safe_url(url: str) -> str:
     """The URL without a password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url
+    return normalize_url(url).render_as_string(hide_password=True)
 
 
 def main() -> None:
