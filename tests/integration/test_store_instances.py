@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -52,7 +51,7 @@ def test_token_changes_are_saved_by_difference(runtime, database, clock) -> None
     (token,) = before.state.tokens
     after = before.state.evolve(
         tokens=(
-            replace(token, outcome="approve"),
+            token._replace(outcome="approve"),
             Token(id="t9", node_id="a", status=TokenStatus.JOIN, scope=None, arrived_by="f1"),
             Token(id="t10", node_id="a", status=TokenStatus.JOIN),
         ),

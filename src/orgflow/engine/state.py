@@ -1,4 +1,9 @@
-"""Instance state as immutable values: tokens, open work items, data, status."""
+"""Instance state as immutable values: tokens, open work items, data, status.
+
+Tokens and work items are named tuples (cheap to build, compact in memory:
+the engine makes several per command and keeps many instances waiting);
+the instance state itself is a frozen dataclass.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class InstanceStatus(StrEnum):
@@ -29,8 +34,7 @@ class TokenStatus(StrEnum):
     MOVING = "moving"  #: (inside the engine only) on its way to its node
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A marker of where execution stands.
 
     Attributes:
@@ -50,8 +54,7 @@ class Token:
     outcome: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class WorkItem:
+class WorkItem(NamedTuple):
     """One person's or one department's piece of a user task (待办).
 
     Attributes:
