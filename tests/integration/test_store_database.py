@@ -153,3 +153,65 @@ def test_a_sqlite_file_under_a_file_is_a_configuration_error(tmp_path) -> None:
     (tmp_path / "a_file").write_text("x")
     with pytest.raises(ConfigurationError, match="a_file"):
         create_database(f"sqlite:///{tmp_path / 'a_file' / 'sub' / 'o.db'}")
+
+
+def test_a_new_sqlite_file_uses_small_pages_and_an_old_one_keeps_its_own(tmp_path) -> None:
+    fresh = create_database(f"sqlite:///{tmp_path / 'new.db'}")
+    with fresh.transaction() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+        assert connection.exec_driver_sql("PRAGMA page_size").scalar() == 1024
+    fresh.dispose()
+    import sqlite3
+
+    old_path = tmp_path / "old.db"
+    old = sqlite3.connect(old_path)
+    old.execute("CREATE TABLE t (n INTEGER)")
+    old.commit()
+    old.close()
+    existing = create_database(f"sqlite:///{old_path}")
+    with existing.reading() as connection:
+        assert connection.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+    existing.dispose()
+
+
+def test_after_a_failed_statement_the_next_write_works(tmp_path) -> None:
+    database = create_database(f"sqlite:///{tmp_path / 'o.db'}")
+    with database.transaction() as connection:
+        connection.exec_driver_sql("CREATE TABLE c (n INTEGER)")
+    with pytest.raises(StorageError), database.transaction() as connection:
+        connection.exec_driver_sql("INSERT INTO c VALUES (1)")
+        connection.exec_driver_sql("SELEC 1")
+    with database.transaction() as connection:
+        connection.exec_driver_sql("INSERT INTO c VALUES (2)")
+    with database.reading() as connection:
+        assert [row[0] for row in connection.exec_driver_sql("SELECT n FROM c")] == [2]
+    database.dispose()
+
+
+def test_two_openers_of_one_sqlite_file_take_turns_at_begin(tmp_path) -> None:
+    """Two processes (here: two Database objects) never interleave write transactions."""
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    one, two = create_database(url), create_database(url)
+    with one.transaction() as connection:
+        connection.exec_driver_sql("CREATE TABLE c (n INTEGER)")
+        connection.exec_driver_sql("INSERT INTO c VALUES (0)")
+    order: list[str] = []
+    holding = threading.Event()
+
+    def first() -> None:
+        with one.transaction() as connection:
+            holding.set()
+            threading.Event().wait(0.2)
+            connection.exec_driver_sql("UPDATE c SET n = n + 1")
+            order.append("one-done")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    holding.wait()
+    with two.transaction() as connection:
+        order.append("two-begun")
+        assert connection.exec_driver_sql("SELECT n FROM c").scalar() == 1
+    thread.join()
+    assert order == ["one-done", "two-begun"]
+    one.dispose()
+    two.dispose()

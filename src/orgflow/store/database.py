@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +56,9 @@ POSTGRESQL = "postgresql"
 #: How long a SQLite writer waits for the write lock before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
+#: Page size of a new SQLite file (bytes); see ``_configure_sqlite``.
+SQLITE_PAGE_SIZE = 1024
+
 #: PostgreSQL SQLSTATEs that mean "another transaction got there first": retrying may succeed.
 _PG_CONTENTION = {"40001", "40P01", "55P03"}
 #: PostgreSQL SQLSTATEs that mean the schema is missing.
@@ -67,9 +70,14 @@ INIT_COMMAND = "orgflow init"
 _NOT_MIGRATED = f"数据库尚未初始化或结构不是最新版本，请先运行 {INIT_COMMAND}。"
 
 
-@dataclass(frozen=True, eq=False, slots=True)
 class Database:
     """An open database: the SQLAlchemy engine plus the transaction styles OrgFlow uses.
+
+    On SQLite, write transactions share one connection kept open for the
+    purpose, behind a lock: SQLite admits one writer at a time anyway, and
+    checking a connection out of the pool for every command cost more than
+    the command's own statements. Reads use pooled connections and run beside
+    the writer thanks to WAL.
 
     Attributes:
         engine: The pooled SQLAlchemy engine.
@@ -77,9 +85,14 @@ class Database:
         url: The URL with the password hidden, for messages and logs.
     """
 
-    engine: Engine
-    dialect: str
-    url: str
+    __slots__ = ("_write_lock", "_writer", "dialect", "engine", "url")
+
+    def __init__(self, *, engine: Engine, dialect: str, url: str) -> None:
+        self.engine = engine
+        self.dialect = dialect
+        self.url = url
+        self._write_lock = threading.Lock()
+        self._writer: Connection | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -88,10 +101,21 @@ class Database:
         On SQLite it starts with ``BEGIN IMMEDIATE``: the write lock is taken
         before the first read, so what a command reads is what it overwrites.
         """
-        with translate_errors(), self.engine.connect() as connection, connection.begin():
-            if self.dialect == SQLITE:
-                _begin_sqlite(connection, "BEGIN IMMEDIATE")
-            yield connection
+        if self.dialect != SQLITE:
+            with translate_errors(), self.engine.connect() as connection, connection.begin():
+                yield connection
+            return
+        with self._write_lock, translate_errors():
+            connection = self._writer if self._writer is not None else self._open_writer()
+            try:
+                with connection.begin():
+                    _begin_sqlite(connection, "BEGIN IMMEDIATE")
+                    yield connection
+            except OrgFlowError:
+                raise
+            except BaseException:
+                self._close_writer()  # after a driver failure, start the next command on a fresh connection
+                raise
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -102,8 +126,22 @@ class Database:
             yield connection
 
     def dispose(self) -> None:
-        """Close every pooled connection (at shutdown, or in tests before deleting the file)."""
+        """Close every connection (at shutdown, or in tests before deleting the file)."""
+        with self._write_lock:
+            self._close_writer()
         self.engine.dispose()
+
+    def _open_writer(self) -> Connection:
+        self._writer = self.engine.connect()
+        return self._writer
+
+    def _close_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.close()
+            except DBAPIError:
+                pass
 
 
 def create_database(url: str | URL, *, create: bool = True) -> Database:
@@ -194,6 +232,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            # Small pages for a new file (ignored for an existing one): a command dirties a
+            # dozen pages, and every dirty page is written whole to the WAL at commit.
+            cursor.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")

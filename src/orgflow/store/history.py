@@ -2,11 +2,17 @@
 
 Rows are never updated or deleted. A transition's rows go in with one
 executemany, in effect order (the autoincrement id keeps that order).
+
+Two effects are implied by their neighbours and not stored: a user task's
+``node_entered`` when its ``work_item_opened`` follows (the opening is the
+entry, with the same node, token and time), and its ``node_left`` right after
+the ``work_item_completed`` that caused it (same node, actor and time). Half
+of a busy command's history rows were such pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -141,7 +147,7 @@ def history_rows(
     """One history row per effect, naming each node as the running definition version calls it."""
     nodes = definition.nodes
     rows = []
-    for effect in effects:
+    for effect in _without_implied(effects):
         kind, build = ROW_BUILDERS[type(effect)]
         row = {**_EMPTY, **build(effect), "instance_id": instance_id, "at": at, "kind": kind}
         node_id = row["node_id"]
@@ -149,6 +155,30 @@ def history_rows(
             row["node_name"] = nodes[node_id].label
         rows.append(row)
     return rows
+
+
+def _without_implied(effects: Iterable[Effect]) -> Iterator[Effect]:
+    """Drop the node entries and exits that a neighbouring work-item event already records."""
+    pending: NodeEntered | None = None
+    previous: Effect | None = None
+    for effect in effects:
+        if pending is not None:
+            opened = effect.work_item if type(effect) is WorkItemOpened else None
+            if opened is None or (opened.node_id, opened.token_id) != (pending.node_id, pending.token_id):
+                yield pending
+            pending = None
+        if type(effect) is NodeEntered:
+            pending = effect
+        elif not (
+            type(effect) is NodeLeft
+            and type(previous) is WorkItemCompleted
+            and previous.node_id == effect.node_id
+            and previous.actor == effect.actor
+        ):
+            yield effect
+        previous = effect
+    if pending is not None:
+        yield pending
 
 
 def append(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
