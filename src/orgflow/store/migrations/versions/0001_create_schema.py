@@ -4,8 +4,8 @@ What changes: creates every table of the first release —
 ``definitions`` (deployed versions with their source and label),
 ``instances`` (one row per run, with the ``version`` column for optimistic
 locking), ``tokens`` (where each instance waits), ``work_items`` (the inbox,
-with partial indexes on assignee + status and department + status for the rows
-that name one), ``history`` (append-only events with node names as they were)
+with partial indexes of the open items by assignee and by department: the
+inbox lookups), ``history`` (append-only events with node names as they were)
 and ``business_key_sequences`` (the daily counters behind
 ``PROJ20240301001``-style keys). ``tokens`` and ``business_key_sequences``
 are WITHOUT ROWID tables on SQLite (small rows found by their primary key: one
@@ -114,13 +114,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_work_items")),
     )
     for column in ("assignee", "department"):
-        named = sa.text(f"{column} IS NOT NULL")
+        open_and_named = sa.text(f"status = 'open' AND {column} IS NOT NULL")
         op.create_index(
-            op.f(f"ix_work_items_{column}_status"),
+            op.f(f"ix_work_items_open_{column}"),
             "work_items",
-            [column, "status"],
-            sqlite_where=named,
-            postgresql_where=named,
+            [column],
+            sqlite_where=open_and_named,
+            postgresql_where=open_and_named,
         )
     op.create_index(op.f("ix_work_items_instance_id"), "work_items", ["instance_id"])
     op.create_table(
