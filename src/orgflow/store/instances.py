@@ -3,8 +3,9 @@
 The hot path of every command lives here, so each operation is one named
 statement, compiled once (:mod:`orgflow.store.statements`):
 
-- ``load`` reads the instance row, its tokens and its open work items in one
-  statement (two LEFT JOINs), found by instance id, business key or work item id;
+- ``load`` reads the instance row, its tokens and its open work items with three
+  indexed SELECTs, found by instance id, business key or work item id (a single
+  statement with two LEFT JOINs was measured four times slower on SQLite);
   tokens come back in creation order (``t2`` before ``t10``), work items oldest first;
 - ``insert_new`` writes a new instance and its first tokens;
 - ``update_state`` bumps the row with ``UPDATE … WHERE id = :id AND version = :expected``
@@ -21,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from orgflow.engine.state import InstanceError, InstanceState, InstanceStatus, Token, TokenStatus, WorkItem
 from orgflow.errors import Conflict
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
-from orgflow.store.tables import instances, tokens, work_items
+from orgflow.store.tables import OPEN_LITERAL, instances, tokens, work_items
 
 #: Statuses after which an instance has ended for good (``failed`` may still be repaired).
 ENDED = frozenset({InstanceStatus.COMPLETED, InstanceStatus.TERMINATED})
@@ -85,37 +86,29 @@ _ITEM_COLUMNS = (
     work_items.c.department,
     work_items.c.created_at,
 )
-_T = len(_INSTANCE_COLUMNS)
-_W = _T + len(_TOKEN_COLUMNS)
-
-
-def _load_statement(where: Any) -> Select[Any]:
-    """The instance row joined with its tokens and each token's open work items."""
-    joined = instances.outerjoin(tokens, tokens.c.instance_id == instances.c.id).outerjoin(
-        work_items,
-        and_(
-            work_items.c.instance_id == instances.c.id,
-            work_items.c.token_id == tokens.c.id,
-            work_items.c.status == "open",
-        ),
-    )
-    return select(*_INSTANCE_COLUMNS, *_TOKEN_COLUMNS, *_ITEM_COLUMNS).select_from(joined).where(where)
 
 
 def _columns(table: Any, *skip: str) -> tuple[str, ...]:
     return tuple(column.key for column in table.columns if column.key not in skip)
 
 
-LOAD_BY_ID = NamedStatement("load instance by id", _load_statement(instances.c.id == bindparam("key")))
-LOAD_BY_BUSINESS_KEY = NamedStatement(
-    "load instance by business key", _load_statement(instances.c.business_key == bindparam("key"))
+SELECT_INSTANCE = NamedStatement(
+    "select instance", select(*_INSTANCE_COLUMNS).where(instances.c.id == bindparam("key"))
 )
-LOAD_BY_WORK_ITEM = NamedStatement(
-    "load instance by work item",
-    _load_statement(
-        instances.c.id
-        == select(work_items.c.instance_id).where(work_items.c.id == bindparam("key")).scalar_subquery()
+SELECT_TOKENS = NamedStatement(
+    "select tokens", select(*_TOKEN_COLUMNS).where(tokens.c.instance_id == bindparam("key"))
+)
+SELECT_OPEN_WORK_ITEMS = NamedStatement(
+    "select open work items",
+    select(*_ITEM_COLUMNS).where(
+        work_items.c.instance_id == bindparam("key"), work_items.c.status == OPEN_LITERAL
     ),
+)
+ID_BY_BUSINESS_KEY = NamedStatement(
+    "instance id by business key", select(instances.c.id).where(instances.c.business_key == bindparam("key"))
+)
+ID_BY_WORK_ITEM = NamedStatement(
+    "instance id by work item", select(work_items.c.instance_id).where(work_items.c.id == bindparam("key"))
 )
 
 INSERT_INSTANCE = NamedStatement("insert instance", insert(instances), column_keys=_columns(instances))
@@ -152,17 +145,24 @@ DELETE_TOKENS = NamedStatement(
 
 def load(connection: Connection, instance_id: str) -> StoredInstance | None:
     """The instance with this id, or ``None``."""
-    return _decode(LOAD_BY_ID.fetch_all(connection, {"key": instance_id}))
+    row = SELECT_INSTANCE.fetch_first(connection, {"key": instance_id})
+    if row is None:
+        return None
+    token_rows = SELECT_TOKENS.fetch_all(connection, {"key": instance_id})
+    item_rows = SELECT_OPEN_WORK_ITEMS.fetch_all(connection, {"key": instance_id})
+    return _decode(row, token_rows, item_rows)
 
 
 def load_by_business_key(connection: Connection, business_key: str) -> StoredInstance | None:
     """The instance with this business key (``PROJ20240301001``), or ``None``."""
-    return _decode(LOAD_BY_BUSINESS_KEY.fetch_all(connection, {"key": business_key}))
+    found = ID_BY_BUSINESS_KEY.fetch_first(connection, {"key": business_key})
+    return None if found is None else load(connection, found[0])
 
 
 def load_by_work_item(connection: Connection, work_item_id: str) -> StoredInstance | None:
     """The instance a work item (open or not) belongs to, or ``None`` if the work item does not exist."""
-    return _decode(LOAD_BY_WORK_ITEM.fetch_all(connection, {"key": work_item_id}))
+    found = ID_BY_WORK_ITEM.fetch_first(connection, {"key": work_item_id})
+    return None if found is None else load(connection, found[0])
 
 
 def insert_new(
@@ -262,35 +262,33 @@ def _token_row(instance_id: str, token: Token) -> dict[str, Any]:
     }
 
 
-def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
-    """Fold the joined rows back into one state (token and work-item columns repeat across rows)."""
-    if not rows:
-        return None
-    first = rows[0]
-    found_tokens: dict[str, Token] = {}
-    found_items: dict[str, WorkItem] = {}
-    for row in rows:
-        token_id = row[_T]
-        if token_id is not None and token_id not in found_tokens:
-            found_tokens[token_id] = Token(
-                id=token_id,
-                node_id=row[_T + 1],
-                status=TokenStatus(row[_T + 2]),
-                scope=row[_T + 3],
-                arrived_by=row[_T + 4],
-                outcome=row[_T + 5],
-            )
-        item_id = row[_W]
-        if item_id is not None and item_id not in found_items:
-            found_items[item_id] = WorkItem(
-                id=item_id,
-                node_id=row[_W + 1],
-                token_id=row[_W + 2],
-                name=row[_W + 3],
-                assignee=row[_W + 4],
-                department=row[_W + 5],
-                created_at=row[_W + 6],
-            )
+def _decode(
+    first: Sequence[Any], token_rows: Sequence[Sequence[Any]], item_rows: Sequence[Sequence[Any]]
+) -> StoredInstance:
+    """Build the engine's state from the instance row, its token rows and its open work-item rows."""
+    found_tokens = [
+        Token(
+            id=row[0],
+            node_id=row[1],
+            status=TokenStatus(row[2]),
+            scope=row[3],
+            arrived_by=row[4],
+            outcome=row[5],
+        )
+        for row in token_rows
+    ]
+    found_items = [
+        WorkItem(
+            id=row[0],
+            node_id=row[1],
+            token_id=row[2],
+            name=row[3],
+            assignee=row[4],
+            department=row[5],
+            created_at=row[6],
+        )
+        for row in item_rows
+    ]
     error_node, error_message = first[8], first[9]
     state = InstanceState(
         id=first[0],
@@ -298,8 +296,8 @@ def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
         business_key=first[2],
         status=InstanceStatus(first[3]),
         data=first[4],
-        tokens=tuple(sorted(found_tokens.values(), key=_token_order)),
-        work_items=tuple(sorted(found_items.values(), key=_item_order)),
+        tokens=tuple(sorted(found_tokens, key=_token_order)),
+        work_items=tuple(sorted(found_items, key=_item_order)),
         next_token=first[5],
         initiator=first[6],
         started_at=first[7],

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from orgflow.engine.effects import Effect, WorkItemCancelled, WorkItemCompleted, WorkItemOpened
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
-from orgflow.store.tables import instances, work_items
+from orgflow.store.tables import OPEN_LITERAL, instances, work_items
 
 
 class WorkItemStatus(StrEnum):
@@ -33,9 +33,7 @@ INSERT_WORK_ITEMS = NamedStatement(
 )
 CLOSE_WORK_ITEMS = NamedStatement(
     "close work items",
-    update(work_items).where(
-        work_items.c.id == bindparam("b_id"), work_items.c.status == WorkItemStatus.OPEN.value
-    ),
+    update(work_items).where(work_items.c.id == bindparam("b_id"), work_items.c.status == OPEN_LITERAL),
     column_keys=("status", "completed_at", "actor", "outcome", "data", "comment"),
 )
 SELECT_STATUS = select(
