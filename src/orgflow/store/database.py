@@ -237,6 +237,10 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # Checkpoint at ~4 MiB of WAL, as SQLite's default does with 4 KiB pages, and keep
+            # a working set of 32 MiB in memory (the default 2 MiB is a few hundred instances).
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {4 * 1024 * 1024 // SQLITE_PAGE_SIZE}")
+            cursor.execute("PRAGMA cache_size = -32768")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
