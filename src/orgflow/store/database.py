@@ -100,6 +100,9 @@ class Database:
 
         On SQLite it starts with ``BEGIN IMMEDIATE``: the write lock is taken
         before the first read, so what a command reads is what it overwrites.
+        The SQLite writer's transaction is begun and ended on the driver itself:
+        going through SQLAlchemy's transaction objects cost more than a small
+        command's statements.
         """
         if self.dialect != SQLITE:
             with translate_errors(), self.engine.connect() as connection, connection.begin():
@@ -107,15 +110,23 @@ class Database:
             return
         with self._write_lock, translate_errors():
             connection = self._writer if self._writer is not None else self._open_writer()
+            driver = connection.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
             try:
-                with connection.begin():
-                    _begin_sqlite(connection, "BEGIN IMMEDIATE")
+                _begin_sqlite(connection, "BEGIN IMMEDIATE")
+                try:
                     yield connection
+                except BaseException:
+                    driver.rollback()
+                    raise
+                driver.commit()
             except OrgFlowError:
                 raise
             except BaseException:
                 self._close_writer()  # after a driver failure, start the next command on a fresh connection
                 raise
+            finally:
+                _settle(connection)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -244,6 +255,17 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
+
+
+def _settle(connection: Connection) -> None:
+    """End SQLAlchemy's own bookkeeping transaction, if a statement run through it began one.
+
+    The SQLite writer's transaction is begun and ended on the driver (see
+    ``Database.transaction``); SQLAlchemy only records that a ``connection.execute``
+    happened. Its commit here sends nothing: the driver has no transaction left.
+    """
+    if connection.in_transaction():
+        connection.commit()
 
 
 def _begin_sqlite(connection: Connection, statement: str) -> None:
