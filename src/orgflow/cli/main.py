@@ -24,6 +24,7 @@ from orgflow.model.yaml_reader import load_definition
 from orgflow.runtime.actions import CompleteWorkItem, DeployDefinition, StartProcess
 from orgflow.runtime.facade import Runtime, open_runtime
 from orgflow.runtime.service_modules import load_services
+from orgflow.runtime.views import InstanceView
 from orgflow.settings import Settings
 from orgflow.store import migrate
 from orgflow.store.database import normalize_url
@@ -207,10 +208,7 @@ def start(
     values = parse_data(data)
     with opened(db) as runtime:
         view = runtime.execute(StartProcess(key=key, data=values, initiator=user, version=version))
-    if as_json:
-        output.print_json({"ok": True, "instance": view})
-    else:
-        output.print_instance(view)
+    show_instance(view, as_json)
 
 
 @app.command()
@@ -255,10 +253,7 @@ def complete(
     )
     with opened(db) as runtime:
         view = runtime.execute(action)
-    if as_json:
-        output.print_json({"ok": True, "instance": view})
-    else:
-        output.print_instance(view)
+    show_instance(view, as_json)
 
 
 @app.command()
@@ -326,6 +321,14 @@ def demo(
         output.print_json({"ok": True, **output.plain(detail)})
     else:
         output.print_history(detail.history)
+
+
+def show_instance(view: InstanceView, as_json: bool) -> None:
+    """Where an instance stands after a command: a JSON document or a table."""
+    if as_json:
+        output.print_json({"ok": True, "instance": view})
+    else:
+        output.print_instance(view)
 
 
 def _safe_url(url: str) -> str:

@@ -24,21 +24,11 @@ from orgflow.model.nodes import Gateway, Node
 
 def enter_exclusive(execution: Execution, token: Token, node: Node) -> None:
     """Take the first flow (in declared order) whose condition holds, else the default."""
-    assert isinstance(node, Gateway)
     flows = execution.definition.outgoing(node.id)
     if len(flows) == 1 and flows[0].condition is None:
         execution.leave(token, flows)
         return
-    candidates = [flow for flow in flows if flow.id != node.default_flow]
-    chosen = execution.flows_that_hold(token, candidates, first_only=True)
-    if chosen is None:
-        return
-    if not chosen:
-        chosen = [flow for flow in flows if flow.id == node.default_flow]
-    if not chosen:
-        execution.fail(token, f"排他网关「{node.label}」没有满足条件的连线，且未设默认连线")
-        return
-    execution.leave(token, chosen)
+    split(execution, token, node, first_only=True)
 
 
 def enter_parallel(execution: Execution, token: Token, node: Node) -> None:
@@ -77,18 +67,26 @@ def enter_inclusive(execution: Execution, token: Token, node: Node) -> None:
 
 def split_inclusive(execution: Execution, token: Token, node: Node) -> None:
     """Leave along every flow whose condition holds, or the default flow if none does."""
+    split(execution, token, node, first_only=False)
+
+
+def split(execution: Execution, token: Token, node: Node, *, first_only: bool) -> None:
+    """Leave along the flows whose conditions hold (only the first, for exclusive), else the default.
+
+    With neither, the instance stops with an error naming the gateway.
+    """
     assert isinstance(node, Gateway)
     flows = execution.definition.outgoing(node.id)
     candidates = [flow for flow in flows if flow.id != node.default_flow]
-    chosen = execution.flows_that_hold(token, candidates)
+    chosen = execution.flows_that_hold(token, candidates, first_only=first_only)
     if chosen is None:
         return
     if not chosen:
-        default = [flow for flow in flows if flow.id == node.default_flow]
-        if not default:
-            execution.fail(token, f"包容网关「{node.label}」没有满足条件的连线，且未设默认连线")
-            return
-        chosen = default
+        chosen = [flow for flow in flows if flow.id == node.default_flow]
+    if not chosen:
+        kind = "排他网关" if first_only else "包容网关"
+        execution.fail(token, f"{kind}「{node.label}」没有满足条件的连线，且未设默认连线")
+        return
     execution.leave(token, chosen)
 
 
