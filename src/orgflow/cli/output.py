@@ -144,6 +144,13 @@ def outcome_label(kind: str, outcome: str | None) -> str:
     return OUTCOME_LABELS.get(outcome, outcome)
 
 
+def _assigned_to(entry: HistoryEntry) -> str:
+    """For an opened work item, who it went to (the history keeps it in the event's data)."""
+    if entry.kind != "work_item_opened" or not entry.data:
+        return ""
+    return f"→ {who(entry.data.get('assignee'), entry.data.get('department'))}"
+
+
 def print_history(entries: Sequence[HistoryEntry]) -> None:
     """The history of an instance, skipping the bookkeeping of gateways people do not care about."""
     rows = [
@@ -151,7 +158,7 @@ def print_history(entries: Sequence[HistoryEntry]) -> None:
             when(entry.at),
             EVENT_LABELS.get(entry.kind, entry.kind),
             entry.node_name or entry.node_id or "",
-            entry.actor or "",
+            entry.actor or _assigned_to(entry),
             outcome_label(entry.kind, entry.outcome),
             entry.comment or "",
         ]
