@@ -35,6 +35,7 @@ from typing import Any, Final
 from orgflow.errors import ExpressionError
 from orgflow.model import expression_values as values
 from orgflow.model.expression_functions import FUNCTIONS
+from orgflow.model.expression_syntax import REFUSED, not_allowed
 
 #: Longest condition text accepted, in characters.
 MAX_LENGTH: Final = 2000
@@ -66,33 +67,6 @@ _UNARY: Final[Mapping[type[ast.unaryop], Callable[[Any], Any]]] = {
     ast.USub: values.negate,
     ast.UAdd: values.plus,
     ast.Not: operator.not_,
-}
-
-#: What the author wrote, in words, for node types that are refused.
-_REFUSED: Final[Mapping[type[ast.AST], str]] = {
-    ast.Lambda: "lambda 函数",
-    ast.ListComp: "推导式",
-    ast.SetComp: "推导式",
-    ast.DictComp: "推导式",
-    ast.GeneratorExp: "推导式",
-    ast.NamedExpr: "赋值表达式（:=）",
-    ast.JoinedStr: "f-字符串",
-    ast.FormattedValue: "f-字符串",
-    ast.Starred: "星号展开（*）",
-    ast.Dict: "字典字面量 {...}",
-    ast.Set: "集合字面量 {...}",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.Slice: "切片（a[1:2]）",
-    ast.Pow: "乘方（**）",
-    ast.MatMult: "矩阵乘法（@）",
-    ast.BitAnd: "位运算（&）",
-    ast.BitOr: "位运算（|）",
-    ast.BitXor: "位运算（^）",
-    ast.LShift: "位运算（<<）",
-    ast.RShift: "位运算（>>）",
-    ast.Invert: "按位取反（~）",
 }
 
 
@@ -209,9 +183,7 @@ class _Compiler:
                 raise self._refuse(node, f"嵌套层数过多（最多 {MAX_DEPTH} 层）")
             build = _BUILDERS.get(type(node))
             if build is None:
-                raise self._refuse(
-                    node, _not_allowed(_REFUSED.get(type(node), type(node).__name__ + " 语法"))
-                )
+                raise self._refuse(node, not_allowed(REFUSED.get(type(node), type(node).__name__ + " 语法")))
             return build(self, node)
         finally:
             self._depth -= 1
@@ -241,7 +213,7 @@ class _Compiler:
         if value is None or isinstance(value, bool | int | float | str):
             return value
         kind = {bytes: "字节串", complex: "复数"}.get(type(value), "省略号（...）")
-        raise self._refuse(node, _not_allowed(kind))
+        raise self._refuse(node, not_allowed(kind))
 
     def _name(self, node: ast.Name) -> Evaluator:
         if node.id in _CONSTANT_NAMES:
@@ -345,7 +317,7 @@ class _Compiler:
     def _binary_operation(self, node: ast.BinOp) -> Evaluator:
         entry = _BINARY.get(type(node.op))
         if entry is None:
-            raise self._refuse(node, _not_allowed(_REFUSED.get(type(node.op), "该运算符")), after=node.left)
+            raise self._refuse(node, not_allowed(REFUSED.get(type(node.op), "该运算符")), after=node.left)
         return self._binary(node.left, node.right, values.arithmetic(*entry))
 
     def _binary(
@@ -361,7 +333,7 @@ class _Compiler:
     def _unary(self, node: ast.UnaryOp) -> Evaluator:
         apply = _UNARY.get(type(node.op))
         if apply is None:
-            raise self._refuse(node, _not_allowed(_REFUSED.get(type(node.op), "该运算符")))
+            raise self._refuse(node, not_allowed(REFUSED.get(type(node.op), "该运算符")))
         operand = self.compile(node.operand)
 
         def unary(context: Mapping[str, Any]) -> Any:
@@ -428,11 +400,6 @@ class _Compiler:
             return implementation(*[argument(context) for argument in arguments])
 
         return call
-
-
-def _not_allowed(what: str) -> str:
-    """``不允许使用推导式`` / ``不允许使用 lambda 函数``: a blank only before Latin text."""
-    return f"不允许使用 {what}" if what[:1].isascii() else f"不允许使用{what}"
 
 
 def _constant(value: Any) -> Evaluator:
