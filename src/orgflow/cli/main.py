@@ -27,7 +27,7 @@ from orgflow.runtime.service_modules import load_services
 from orgflow.runtime.views import InstanceView
 from orgflow.settings import Settings
 from orgflow.store import migrate
-from orgflow.store.database import normalize_url
+from orgflow.store.database import display_url
 
 app = typer.Typer(
     name="orgflow",
@@ -89,11 +89,11 @@ def report(error: OrgFlowError, as_json: bool) -> None:
         print(f"错误：{error}", file=sys.stderr)
 
 
-def database_url(db: str | None) -> str:
+def database_url(db: str | None, settings: Settings | None = None) -> str:
     """The URL to use: ``--db``, else the environment, else the embedded SQLite file (its folder created)."""
     if db:
         return db
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     if settings.database_url.startswith("sqlite:///"):
         settings.home.mkdir(parents=True, exist_ok=True)
     return settings.database_url
@@ -102,7 +102,8 @@ def database_url(db: str | None) -> str:
 @contextmanager
 def opened(db: str | None) -> Iterator[Runtime]:
     """An open runtime for one command, with the service handlers of ``ORGFLOW_SERVICES``."""
-    runtime = open_runtime(database_url(db), services=load_services(Settings.from_env().services))
+    settings = Settings.from_env()
+    runtime = open_runtime(database_url(db, settings), services=load_services(settings.services))
     try:
         yield runtime
     finally:
@@ -128,9 +129,9 @@ def init(db: Db = None, as_json: AsJson = False) -> None:
     migrate.upgrade(url)
     revision = migrate.current_revision(url)
     if as_json:
-        output.print_json({"ok": True, "database": _safe_url(url), "revision": revision})
+        output.print_json({"ok": True, "database": display_url(url), "revision": revision})
     else:
-        output.console.print(f"数据库已就绪：{_safe_url(url)}（结构版本 {revision}）")
+        output.console.print(f"数据库已就绪：{display_url(url)}（结构版本 {revision}）")
 
 
 @app.command()
@@ -329,11 +330,6 @@ def show_instance(view: InstanceView, as_json: bool) -> None:
         output.print_json({"ok": True, "instance": view})
     else:
         output.print_instance(view)
-
-
-def _safe_url(url: str) -> str:
-    """The URL without a password."""
-    return normalize_url(url).render_as_string(hide_password=True)
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "Database",
     "create_database",
     "database_error",
+    "display_url",
     "dump_json",
     "normalize_url",
     "sqlite_file_missing",
@@ -171,7 +172,7 @@ def create_database(url: str | URL, *, create: bool = True) -> Database:
             does not exist.
     """
     parsed = normalize_url(url)
-    shown = parsed.render_as_string(hide_password=True)
+    shown = display_url(parsed)
     options: dict[str, Any] = {"json_serializer": dump_json}
     if parsed.get_backend_name() == SQLITE:
         path = Path(parsed.database or "")
@@ -202,6 +203,11 @@ def sqlite_file_missing(url: str | URL) -> bool:
     """Whether ``url`` names a SQLite file that does not exist (yet)."""
     parsed = normalize_url(url)
     return parsed.get_backend_name() == SQLITE and not Path(parsed.database or "").is_file()
+
+
+def display_url(url: str | URL) -> str:
+    """The URL as messages and logs show it: normalised, password hidden."""
+    return normalize_url(url).render_as_string(hide_password=True)
 
 
 def normalize_url(url: str | URL) -> URL:

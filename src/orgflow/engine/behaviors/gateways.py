@@ -62,11 +62,6 @@ def enter_inclusive(execution: Execution, token: Token, node: Node) -> None:
     if len(execution.definition.incoming(node.id)) > 1:
         execution.park(token, TokenStatus.JOIN)
         return
-    split_inclusive(execution, token, node)
-
-
-def split_inclusive(execution: Execution, token: Token, node: Node) -> None:
-    """Leave along every flow whose condition holds, or the default flow if none does."""
     split(execution, token, node, first_only=False)
 
 
@@ -106,5 +101,5 @@ def inclusive_join_check(execution: Execution, node_id: str, scope: str | None) 
     first, *rest = waiting
     for token in rest:
         execution.remove(token)
-    split_inclusive(execution, first, execution.definition.nodes[node_id])
+    split(execution, first, execution.definition.nodes[node_id], first_only=False)
     return True
