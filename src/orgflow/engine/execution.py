@@ -128,7 +128,7 @@ class Execution:
                 )
             )
         if first:
-            self.scope_may_be_done(token.scope, token.node_id)
+            self.scope_may_be_done(token.scope, token.node_id, token.outcome)
 
     def leave_by_conditions(self, token: Token, actor: str | None = None) -> None:
         """Leave an activity along every outgoing flow whose condition holds (BPMN semantics)."""
@@ -230,8 +230,12 @@ class Execution:
         for token in doomed:
             del self.tokens[token.id]
 
-    def scope_may_be_done(self, scope: str | None, node_id: str) -> None:
-        """If no token is left in the scope, finish it: the subprocess moves on, or the instance ends."""
+    def scope_may_be_done(self, scope: str | None, node_id: str, outcome: str | None) -> None:
+        """If no token is left in the scope, finish it: the subprocess moves on, or the instance ends.
+
+        The subprocess's token leaves with ``outcome``, that of the last path to end
+        inside, so a condition after the subprocess sees what was decided in it.
+        """
         if self.tokens_in(scope):
             return
         if scope is None:
@@ -241,7 +245,7 @@ class Execution:
             return
         parent = self.tokens.get(scope)
         if parent is not None:
-            self.leave_by_conditions(parent)
+            self.leave_by_conditions(parent._replace(outcome=outcome))
 
     def end_instance_terminated(self, node_id: str) -> None:
         """A terminate end at process level ends the whole instance."""
@@ -273,10 +277,12 @@ class Execution:
                 for token in self.tokens.values()
                 if token.status is TokenStatus.JOIN and token.node_id in joins
             }
-            fired = False
-            for node_id, scope in sorted(waiting, key=lambda key: (key[0], key[1] or "")):
-                fired = join_check(self, node_id, scope) or fired
-            if not fired:
+            # One join at a time: the tokens a join sends on must arrive (and be counted)
+            # before any other join decides whether something can still reach it.
+            if not any(
+                join_check(self, node_id, scope)
+                for node_id, scope in sorted(waiting, key=lambda key: (key[0], key[1] or ""))
+            ):
                 return
 
     def freeze(self) -> InstanceState:

@@ -96,8 +96,9 @@ class ProcessDefinition:
         object.__setattr__(self, "_outgoing", {k: tuple(v) for k, v in outgoing.items()})
         object.__setattr__(self, "_incoming", {k: tuple(v) for k, v in incoming.items()})
         object.__setattr__(self, "_starts", starts)
+        back_edges = self._back_edges()
         upstream = {
-            node.id: self._reaching(node.id)
+            node.id: self._reaching(node.id, back_edges)
             for node in self.nodes.values()
             if isinstance(node, InclusiveGateway)
         }
@@ -129,17 +130,40 @@ class ProcessDefinition:
     def upstream_of(self, gateway_id: str) -> frozenset[str]:
         """Nodes of the gateway's scope from which a token can still reach the inclusive gateway.
 
-        The gateway itself is included only if it lies on a loop.
+        Loops are cut at their back edges (flows that return to a node already on the
+        way from the start), so a join inside a rework loop does not wait for tokens
+        that could only reach it by going round the loop again.
         """
         return self._upstream[gateway_id]
 
-    def _reaching(self, target: str) -> frozenset[str]:
+    def _reaching(self, target: str, back_edges: frozenset[str]) -> frozenset[str]:
         seen: set[str] = set()
-        stack = [flow.source for flow in self._incoming.get(target, ())]
+        stack = [flow.source for flow in self._incoming.get(target, ()) if flow.id not in back_edges]
         while stack:
             node_id = stack.pop()
             if node_id in seen:
                 continue
             seen.add(node_id)
-            stack.extend(flow.source for flow in self._incoming.get(node_id, ()))
+            stack.extend(flow.source for flow in self._incoming.get(node_id, ()) if flow.id not in back_edges)
         return frozenset(seen)
+
+    def _back_edges(self) -> frozenset[str]:
+        """Ids of flows that close a loop: a depth-first walk from a start meets them going back."""
+        back: set[str] = set()
+        done: set[str] = set()
+        for start in self._starts.values():
+            on_path = {start}
+            stack = [(start, iter(self._outgoing.get(start, ())))]
+            while stack:
+                node_id, flows = stack[-1]
+                flow = next(flows, None)
+                if flow is None:
+                    stack.pop()
+                    on_path.discard(node_id)
+                    done.add(node_id)
+                elif flow.target in on_path:
+                    back.add(flow.id)
+                elif flow.target not in done and flow.target in self._outgoing:
+                    on_path.add(flow.target)
+                    stack.append((flow.target, iter(self._outgoing[flow.target])))
+        return frozenset(back)

@@ -426,3 +426,83 @@ def test_service_task_failure_stops_the_instance(walk):
     assert result.state.error.message == "接口超时" and result.state.error.node_id == "score"
     stray = apply(walker.definition, state, CompleteServiceCall(token_id="t99"), NOW, walker.ids)
     assert isinstance(stray, Rejection) and stray.reason is RejectionReason.TOKEN_NOT_WAITING
+
+
+NESTED_INCLUSIVE_IN_A_LOOP = """
+key: nested_or
+name: 嵌套包容网关
+nodes:
+  - {id: start, type: start, next: again}
+  - {id: again, type: exclusive_gateway, next: outer}
+  - id: outer
+    type: inclusive_gateway
+    next:
+      - {to: a, when: "true"}
+      - {to: inner, when: need_inner}
+  - {id: a, type: user_task, assignee: {user: u}, next: outer_join}
+  - id: inner
+    type: inclusive_gateway
+    next:
+      - {to: b, when: "true"}
+      - {to: c, when: need_c}
+  - {id: b, type: user_task, assignee: {user: u}, next: inner_join}
+  - {id: c, type: user_task, assignee: {user: u}, next: inner_join}
+  - {id: inner_join, type: inclusive_gateway, next: outer_join}
+  - {id: outer_join, type: inclusive_gateway, next: review}
+  - {id: review, type: user_task, assignee: {user: boss}, next: decide}
+  - id: decide
+    type: exclusive_gateway
+    next:
+      - {to: again, when: "outcome == 'reject'"}
+      - {to: end, default: true}
+  - {id: end, type: end}
+"""
+
+
+def test_nested_inclusive_joins_inside_a_loop_fire_inside_out_every_round(walk):
+    walker = walk(NESTED_INCLUSIVE_IN_A_LOOP)
+    walker.start({"need_inner": True, "need_c": True})
+    for _round in range(2):
+        assert walker.open_nodes() == ["a", "b", "c"]
+        walker.complete("a")
+        walker.complete("c")
+        assert walker.open_nodes() == ["b"], "the outer join waits for what the inner join will send"
+        walker.complete("b")
+        assert walker.open_nodes() == ["review"]
+        assert len(walker.state.tokens) == 1
+        if _round == 0:
+            walker.complete("review", outcome="reject")
+    assert walker.complete("review").status is InstanceStatus.COMPLETED
+
+
+SUBPROCESS_DECIDES = """
+key: sub_outcome
+name: 子流程的结论
+nodes:
+  - {id: start, type: start, next: draft}
+  - {id: draft, type: user_task, assignee: {user: u}, next: check}
+  - id: check
+    type: subprocess
+    next: decide
+    nodes:
+      - {id: s_start, type: start, next: s_review}
+      - {id: s_review, type: user_task, assignee: {user: v}, next: s_end}
+      - {id: s_end, type: end}
+  - id: decide
+    type: exclusive_gateway
+    next:
+      - {to: draft, when: "outcome == 'reject'"}
+      - {to: end, default: true}
+  - {id: end, type: end}
+"""
+
+
+def test_a_subprocess_passes_on_the_outcome_decided_inside_it(walk):
+    walker = walk(SUBPROCESS_DECIDES)
+    walker.start()
+    walker.complete("draft")
+    walker.complete("s_review", outcome="reject")
+    assert walker.open_nodes() == ["draft"]
+    walker.complete("draft", outcome="reject")  # the drafter's own outcome must not decide after the review
+    assert walker.open_nodes() == ["s_review"]
+    assert walker.complete("s_review").status is InstanceStatus.COMPLETED

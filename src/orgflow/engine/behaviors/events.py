@@ -27,4 +27,4 @@ def enter_end(execution: Execution, token: Token, node: Node) -> None:
         if token.scope is None:
             execution.end_instance_terminated(node.id)
             return
-    execution.scope_may_be_done(token.scope, node.id)
+    execution.scope_may_be_done(token.scope, node.id, token.outcome)

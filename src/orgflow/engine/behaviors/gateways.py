@@ -9,10 +9,11 @@
 - Inclusive: splits into every flow whose condition holds (the default when none
   does). A join fires once no other token of its scope sits on a node from which
   the gateway can still be reached, so it waits only for branches that can still
-  arrive; all tokens waiting at it merge into one. Tokens waiting at another join
-  do not count: whatever would release them is itself upstream and counted, and
-  counting them would deadlock a join inside a loop (the BPMN spec's "vicious
-  circle" of OR-joins, which Camunda and Flowable leave unsolved).
+  arrive; all tokens waiting at it merge into one. "Upstream" is computed with
+  loops cut at their back edges (see ``ProcessDefinition.upstream_of``): a join
+  inside a rework loop would otherwise wait for tokens that can only come round
+  the loop through itself, the BPMN spec's "vicious circle" of OR-joins, which
+  Camunda and Flowable leave unsolved. Nested joins fire inside out.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def inclusive_join_check(execution: Execution, node_id: str, scope: str | None) 
             continue
         if token.node_id == node_id and token.status is TokenStatus.JOIN:
             waiting.append(token)
-        elif token.node_id in upstream and token.status is not TokenStatus.JOIN:
+        elif token.node_id in upstream:
             return False
     if not waiting:
         return False
