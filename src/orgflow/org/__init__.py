@@ -1,0 +1,1 @@
+"""The organisation: departments, users, roles; imported from and exported to CSV/XLSX."""
