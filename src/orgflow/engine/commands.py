@@ -30,6 +30,22 @@ class CompleteWorkItem:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ClaimWorkItem:
+    """A candidate-group member takes a shared work item, so it leaves the others' inboxes."""
+
+    work_item_id: str
+    user: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UnclaimWorkItem:
+    """The claimer gives a shared work item back to its group."""
+
+    work_item_id: str
+    user: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CompleteServiceCall:
     """Report a service task handler's result; it is merged into instance data."""
 
@@ -45,4 +61,6 @@ class FailServiceCall:
     message: str
 
 
-Command = StartInstance | CompleteWorkItem | CompleteServiceCall | FailServiceCall
+Command = (
+    StartInstance | CompleteWorkItem | ClaimWorkItem | UnclaimWorkItem | CompleteServiceCall | FailServiceCall
+)

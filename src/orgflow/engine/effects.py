@@ -71,6 +71,30 @@ class WorkItemCancelled(NamedTuple):
     reason: str
 
 
+class WorkItemClaimed(NamedTuple):
+    """A member of a candidate group took a shared work item (认领)."""
+
+    work_item_id: str
+    node_id: str
+    user: str
+
+
+class WorkItemUnclaimed(NamedTuple):
+    """The claimer gave a shared work item back to its group (取消认领)."""
+
+    work_item_id: str
+    node_id: str
+    user: str
+
+
+class TaskSkipped(NamedTuple):
+    """A user task was passed by because its rule found nobody and the policy says skip."""
+
+    node_id: str
+    token_id: str
+    reason: str
+
+
 class ServiceCallRequested(NamedTuple):
     """A service task wants its handler called; the runtime answers with CompleteServiceCall."""
 
@@ -109,6 +133,9 @@ Effect = (
     | WorkItemOpened
     | WorkItemCompleted
     | WorkItemCancelled
+    | WorkItemClaimed
+    | WorkItemUnclaimed
+    | TaskSkipped
     | ServiceCallRequested
     | ServiceCallCompleted
     | InstanceEnded
@@ -135,6 +162,10 @@ class RejectionReason(StrEnum):
     FIELD_UNKNOWN = "field_unknown"
     TOKEN_NOT_WAITING = "token_not_waiting"
     ALREADY_STARTED = "already_started"
+    NOT_ASSIGNEE = "not_assignee"
+    NOT_CANDIDATE = "not_candidate"
+    ALREADY_CLAIMED = "already_claimed"
+    NOT_CLAIMED = "not_claimed"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

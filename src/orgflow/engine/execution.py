@@ -28,6 +28,7 @@ from orgflow.errors import ExpressionError
 from orgflow.ids import IdSource
 from orgflow.model.definition import Flow, ProcessDefinition
 from orgflow.model.nodes import Node
+from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 
 #: A node behaviour: what happens when a token arrives at a node of that kind.
 Behaviour = Callable[["Execution", Token, Node], None]
@@ -46,6 +47,7 @@ class Execution:
         "ids",
         "next_token",
         "now",
+        "org",
         "state",
         "status",
         "tokens",
@@ -59,8 +61,10 @@ class Execution:
         now: datetime,
         ids: IdSource,
         behaviours: Mapping[type[Node], Behaviour],
+        org: OrgSnapshot = EMPTY_ORG,
     ) -> None:
         self.definition = definition
+        self.org = org
         self.state = state
         self.now = now
         self.ids = ids
@@ -175,7 +179,7 @@ class Execution:
             return self.data
         return {**self.data, "outcome": token.outcome}
 
-    def open_work_item(self, token: Token, *, assignee: str | None, department: str | None) -> WorkItem:
+    def open_work_item(self, token: Token, *, assignee: str | None, group: str | None) -> WorkItem:
         """Open a work item for a waiting token."""
         item = WorkItem(
             id=self.ids.new_id(),
@@ -183,12 +187,21 @@ class Execution:
             token_id=token.id,
             name=self._label(token.node_id),
             assignee=assignee,
-            department=department,
+            group=group,
             created_at=self.now,
         )
         self.work_items[item.id] = item
         self.effects.append(WorkItemOpened(work_item=item))
         return item
+
+    def cancel_work_items(self, token_ids: set[str], reason: str) -> None:
+        """Withdraw the open work items of these tokens (a terminate end, another signer decided)."""
+        for item in list(self.work_items.values()):
+            if item.token_id in token_ids:
+                del self.work_items[item.id]
+                self.effects.append(
+                    WorkItemCancelled(work_item_id=item.id, node_id=item.node_id, reason=reason)
+                )
 
     def remove(self, token: Token) -> None:
         """Consume a token (at an end event or a join)."""
@@ -218,15 +231,7 @@ class Execution:
                         doomed_scopes.add(token.id)
                         changed = True
         doomed = [token for token in self.tokens.values() if token.scope in doomed_scopes]
-        doomed_ids = {token.id for token in doomed}
-        for item in list(self.work_items.values()):
-            if item.token_id in doomed_ids:
-                del self.work_items[item.id]
-                self.effects.append(
-                    WorkItemCancelled(
-                        work_item_id=item.id, node_id=item.node_id, reason=f"终止结束：{node_id}"
-                    )
-                )
+        self.cancel_work_items({token.id for token in doomed}, f"终止结束：{node_id}")
         for token in doomed:
             del self.tokens[token.id]
 

@@ -55,15 +55,16 @@ class Token(NamedTuple):
 
 
 class WorkItem(NamedTuple):
-    """One person's or one department's piece of a user task (待办).
+    """One person's or one candidate group's piece of a user task (待办).
 
     Attributes:
         id: Globally unique.
         node_id: The user task.
         token_id: The token waiting for it.
         name: The node's name when the item was opened (history keeps names as they were).
-        assignee: The user it is for, if one.
-        department: The department it is for (candidate group), if no single user.
+        assignee: The user it is for: given by the rule, or the group member who claimed it.
+        group: The candidate group whose members may claim it (``dept:研发部``,
+            ``role:总经理``); kept after a claim so that unclaiming gives it back.
         created_at: When it was opened.
     """
 
@@ -72,7 +73,7 @@ class WorkItem(NamedTuple):
     token_id: str
     name: str
     assignee: str | None
-    department: str | None
+    group: str | None
     created_at: datetime
 
 

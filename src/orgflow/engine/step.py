@@ -11,12 +11,15 @@ from datetime import datetime
 
 from orgflow.engine.behaviors import BEHAVIOURS
 from orgflow.engine.behaviors.gateways import inclusive_join_check
+from orgflow.engine.claims import claim, may_act, unclaim
 from orgflow.engine.commands import (
+    ClaimWorkItem,
     Command,
     CompleteServiceCall,
     CompleteWorkItem,
     FailServiceCall,
     StartInstance,
+    UnclaimWorkItem,
 )
 from orgflow.engine.effects import (
     InstanceStarted,
@@ -32,6 +35,7 @@ from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.forms import check_form
 from orgflow.model.nodes import UserTask
+from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 
 
 def apply(
@@ -40,12 +44,17 @@ def apply(
     command: Command,
     now: datetime,
     ids: IdSource,
+    org: OrgSnapshot = EMPTY_ORG,
 ) -> Transition | Rejection:
-    """Run one command against one instance and return what changed, or why it was refused."""
+    """Run one command against one instance and return what changed, or why it was refused.
+
+    ``org`` is the org chart assignment rules are resolved against (none: only
+    named users and departments can be routed to).
+    """
     if isinstance(command, StartInstance):
         if state is not None:
             return Rejection(reason=RejectionReason.ALREADY_STARTED, message=f"流程实例 {state.id} 已经启动")
-        return _start(definition, command, now, ids)
+        return _start(definition, command, now, ids, org)
     if state is None:
         raise ValueError("only StartInstance may be applied without a state")
     if state.status is not InstanceStatus.RUNNING:
@@ -55,11 +64,17 @@ def apply(
             node_id=state.error.node_id if state.error else None,
         )
     if isinstance(command, CompleteWorkItem):
-        return _complete_work_item(definition, state, command, now, ids)
-    return _service_call_returned(definition, state, command, now, ids)
+        return _complete_work_item(definition, state, command, now, ids, org)
+    if isinstance(command, ClaimWorkItem):
+        return claim(state, command.work_item_id, command.user, org)
+    if isinstance(command, UnclaimWorkItem):
+        return unclaim(state, command.work_item_id, command.user, org)
+    return _service_call_returned(definition, state, command, now, ids, org)
 
 
-def _start(definition: ProcessDefinition, command: StartInstance, now: datetime, ids: IdSource) -> Transition:
+def _start(
+    definition: ProcessDefinition, command: StartInstance, now: datetime, ids: IdSource, org: OrgSnapshot
+) -> Transition:
     state = InstanceState(
         id=command.instance_id,
         definition_id=command.definition_id,
@@ -72,7 +87,7 @@ def _start(definition: ProcessDefinition, command: StartInstance, now: datetime,
         initiator=command.initiator,
         started_at=now,
     )
-    execution = Execution(definition, state, now, ids, BEHAVIOURS)
+    execution = Execution(definition, state, now, ids, BEHAVIOURS, org)
     execution.effects.append(InstanceStarted(initiator=command.initiator, data=state.data))
     start = definition.start_of(None)
     execution.arrive(Token(id=execution.new_token_id(), node_id=start, status=TokenStatus.MOVING))
@@ -86,6 +101,7 @@ def _complete_work_item(
     command: CompleteWorkItem,
     now: datetime,
     ids: IdSource,
+    org: OrgSnapshot,
 ) -> Transition | Rejection:
     item = state.work_item(command.work_item_id)
     if item is None:
@@ -93,6 +109,9 @@ def _complete_work_item(
             reason=RejectionReason.WORK_ITEM_NOT_OPEN,
             message=f"待办 {command.work_item_id} 不是待处理状态（可能已被处理或已取消）",
         )
+    refused = may_act(item, command.actor, org)
+    if refused is not None:
+        return refused
     node = definition.nodes[item.node_id]
     assert isinstance(node, UserTask)
     if command.outcome not in node.outcomes:
@@ -119,7 +138,7 @@ def _complete_work_item(
                 field=first.field,
             )
         values = {**values, **{name: checked.values[name] for name in checked.values if name in command.data}}
-    execution = Execution(definition, state, now, ids, BEHAVIOURS)
+    execution = Execution(definition, state, now, ids, BEHAVIOURS, org)
     del execution.work_items[item.id]
     execution.effects.append(
         WorkItemCompleted(
@@ -132,6 +151,8 @@ def _complete_work_item(
         )
     )
     execution.merge_data(values)
+    # Several people were asked and one has decided (或签): withdraw the others' items.
+    execution.cancel_work_items({item.token_id}, f"已由 {org.name_of(command.actor or '')} 处理")
     token = execution.tokens[item.token_id]
     moved = Token(
         id=token.id,
@@ -153,8 +174,9 @@ def _service_call_returned(
     command: CompleteServiceCall | FailServiceCall,
     now: datetime,
     ids: IdSource,
+    org: OrgSnapshot,
 ) -> Transition | Rejection:
-    execution = Execution(definition, state, now, ids, BEHAVIOURS)
+    execution = Execution(definition, state, now, ids, BEHAVIOURS, org)
     token = execution.tokens.get(command.token_id)
     if token is None or token.status is not TokenStatus.SERVICE:
         return Rejection(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
 from orgflow.model.nodes import InclusiveGateway, Node, StartEvent
 
 
@@ -64,6 +65,7 @@ class ProcessDefinition:
         business_key_prefix: Prefix of instance business keys (``PROJ``).
         description: Free text.
         major: Major version number the author asks for (the minor one is counted at deploy).
+        policy: Routing policies (nobody found, auto-approval).
     """
 
     key: str
@@ -73,6 +75,7 @@ class ProcessDefinition:
     business_key_prefix: str = "PROC"
     description: str = ""
     major: int = 1
+    policy: AssignmentPolicy = DEFAULT_POLICY
     _outgoing: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _incoming: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _starts: Mapping[str | None, str] = field(init=False, repr=False)

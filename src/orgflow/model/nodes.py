@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from orgflow.model.rules import Assignee, FormField, TimeLimit
+from orgflow.model.assignment_rules import SINGLE_PERSON, AssignmentRule, Countersign, EmptyPolicy
+from orgflow.model.rules import FormField, TimeLimit
 
 
 class NodeKind(StrEnum):
@@ -80,14 +81,18 @@ class UserTask(Node):
 
     Attributes:
         department: The responsible department (负责部门), shown on boards and diagrams.
-        assignee: Who gets the work item.
+        assignee: Who gets the work (处理人规则), resolved against the org chart.
+        countersign: How several people share it (会签 / 或签 / 依次审批).
+        on_empty: What to do when the rule finds nobody; ``None``: the definition's policy.
         form: The fields the person fills in.
         time_limit: The step's time limit (时限).
         outcomes: The outcomes the person may choose (``approve``/``reject`` by default).
     """
 
     department: str | None = None
-    assignee: Assignee | None = None
+    assignee: AssignmentRule | None = None
+    countersign: Countersign = SINGLE_PERSON
+    on_empty: EmptyPolicy | None = None
     form: tuple[FormField, ...] = ()
     time_limit: TimeLimit | None = None
     outcomes: tuple[str, ...] = DEFAULT_OUTCOMES

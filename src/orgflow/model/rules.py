@@ -1,4 +1,4 @@
-"""Value objects attached to nodes: forms, time limits, assignees."""
+"""Value objects attached to nodes: forms and time limits (assignment rules: ``assignment_rules``)."""
 
 from __future__ import annotations
 
@@ -71,17 +71,3 @@ class TimeLimit:
         }
         amount = int(self.amount) if float(self.amount).is_integer() else self.amount
         return f"{amount}{label[self.unit]}"
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Assignee:
-    """Who gets a user task: one user, or a department whose members share it.
-
-    Exactly one of ``user`` and ``department`` is set.
-    """
-
-    user: str | None = None
-    department: str | None = None
-
-    def __str__(self) -> str:
-        return self.user if self.user is not None else f"部门:{self.department}"

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from orgflow.model.assignment_checks import assignment_rules
 from orgflow.model.definition import Flow, ProcessDefinition
 from orgflow.model.graph_rules import GRAPH_RULES
 from orgflow.model.nodes import (
@@ -172,14 +173,7 @@ def _user_tasks(definition: ProcessDefinition, where: Where) -> Iterator[Definit
                 node_id=node.id,
                 line=node.line,
                 field="assignee",
-                hint="写 assignee: {user: 用户ID} 或 assignee: {department: 部门}，或写 department",
-            )
-        elif bool(assignee.user) == bool(assignee.department):
-            yield DefinitionProblem(
-                message="处理人应是一个用户或一个部门（只写其中一个，且不能为空）",
-                node_id=node.id,
-                line=where(node.id, "assignee"),
-                field="assignee",
+                hint="写 assignee: {user: 用户ID}、{department: 部门, pick: head} 或 {role: 角色}",
             )
         yield from _outcomes(node, where)
         yield from _form(node, where)
@@ -282,6 +276,7 @@ _RULES: Final[tuple[Rule, ...]] = (
     _gateways,
     _conditions_outside_gateways,
     _user_tasks,
+    assignment_rules,
     _service_tasks,
     _time_limits,
 )

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from orgflow.model.assignment_rules import AssignmentRule, DepartmentRule, NamedDepartment, UserRule
 from orgflow.model.nodes import DEFAULT_OUTCOMES
-from orgflow.model.rules import Assignee, FieldType, FormField, TimeLimit, TimeUnit
+from orgflow.model.rules import FieldType, FormField, TimeLimit, TimeUnit
+from orgflow.model.yaml_assignment import read_rule
 from orgflow.model.yaml_document import YamlMap
 from orgflow.model.yaml_values import Reading
 
@@ -24,34 +26,19 @@ from orgflow.model.yaml_values import Reading
 UNREADABLE: Final = "?"
 
 FORM_FIELD_KEYS: Final = frozenset({"name", "type", "label", "required", "min", "max", "pattern", "options"})
-_ASSIGNEE_KEYS: Final = ("user", "department")
 _TIME_UNITS: Final = tuple(unit.value for unit in TimeUnit)
 _FIELD_TYPES: Final = tuple(field_type.value for field_type in FieldType)
 
 
-def read_assignee(reading: Reading, node: YamlMap, node_id: str, department: str | None) -> Assignee | None:
-    """``assignee: {user: id}``, ``{department: 部门}`` or a bare user id; else the node's department."""
+def read_assignee(
+    reading: Reading, node: YamlMap, node_id: str, department: str | None
+) -> AssignmentRule | None:
+    """The node's ``assignee`` rule; without one, its ``department``'s members share the work."""
     value = node.get("assignee")
-    line = node.line_of("assignee")
     if value is None:
-        return Assignee(department=department) if department else None
-    if isinstance(value, str):
-        return Assignee(user=value)
-    if isinstance(value, YamlMap):
-        reading.check_keys(value, _ASSIGNEE_KEYS, node_id=node_id, what="assignee ", field_prefix="assignee.")
-        given = [key for key in _ASSIGNEE_KEYS if key in value]
-        if len(given) == 1:
-            text = reading.text(value, given[0], node_id=node_id, required=True, field="assignee")
-            return Assignee(**{given[0]: text}) if text is not None else Assignee(user=UNREADABLE)
-        message = (
-            "assignee 只能写 user 或 department 其中之一" if given else "assignee 缺少 user 或 department"
-        )
-    else:
-        message = f"assignee 应为用户ID，或 {{user: 用户ID}} / {{department: 部门}}，写的是 {value!r}"
-    reading.problem(
-        message, node_id=node_id, line=line, field="assignee", hint="例如 assignee: {user: li_kefu}"
-    )
-    return Assignee(user=UNREADABLE)
+        return DepartmentRule(source=NamedDepartment(name=department)) if department else None
+    rule = read_rule(reading, value, node_id=node_id, line=node.line_of("assignee"), field="assignee")
+    return rule if rule is not None else UserRule(user=UNREADABLE)
 
 
 def read_time_limit(reading: Reading, node: YamlMap, node_id: str) -> TimeLimit | None:

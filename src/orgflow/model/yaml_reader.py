@@ -7,6 +7,7 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
     business_key_prefix: CMP       # optional; ^[A-Z][A-Z0-9]{0,7}$; default PROC (keys like CMP20240301...)
     major: 1                       # optional whole number >= 1; default 1
     description: 文本               # optional
+    policies: {on_empty: skip}     # optional routing policies (see orgflow.model.yaml_assignment)
     nodes:                         # required, in display order
       - id: start                  # required; ^[A-Za-z_][A-Za-z0-9_-]{0,63}$; unique in the whole
                                    #   definition, subprocesses included
@@ -19,8 +20,11 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
         type: user_task
         name: 接收投诉
         department: 客服部          # the responsible department (负责部门)
-        assignee: {user: li_kefu}  # or {department: 客服部}, or a bare user id; when absent the
-                                   #   department becomes the candidate group; neither is an error
+        assignee: {user: li_kefu}  # a rule (处理人规则): a user, {department: 客服部, pick: head},
+                                   #   {role: 总经理}, {initiator_head: 1}, tiers ... (orgflow.model.
+                                   #   yaml_assignment); when absent the department's members share it
+        countersign: all           # optional: single | all | any | in_turn, or {mode, pass_percent, veto}
+        on_empty: skip             # optional: error | skip | fallback | admin when the rule finds nobody
         time_limit: {hours: 24}    # or {working_days: 3} or {working_hours: 4}: one key, a positive number
         outcomes: [approve, reject] # optional; default [approve, reject]
         form:                      # optional; types string text integer number boolean date choice
@@ -84,6 +88,7 @@ from orgflow.model.nodes import (
 )
 from orgflow.model.problems import DefinitionProblem
 from orgflow.model.suggestions import did_you_mean
+from orgflow.model.yaml_assignment import read_countersign, read_on_empty, read_policies
 from orgflow.model.yaml_attributes import UNREADABLE, read_assignee, read_form, read_outcomes, read_time_limit
 from orgflow.model.yaml_document import MAX_BYTES, YamlList, YamlMap, parse_yaml, too_large_problem
 from orgflow.model.yaml_flows import FlowReader
@@ -95,13 +100,14 @@ KEY_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 PREFIX_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 
 _PROCESS_KEYS: Final = frozenset(
-    {"key", "name", "business_key_prefix", "major", "description", "nodes", "flows"}
+    {"key", "name", "business_key_prefix", "major", "description", "policies", "nodes", "flows"}
 )
 _COMMON_KEYS: Final = frozenset({"id", "type", "name", "next"})
 _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
     NodeKind.START: _COMMON_KEYS,
     NodeKind.END: _COMMON_KEYS | {"terminate"},
-    NodeKind.USER_TASK: _COMMON_KEYS | {"department", "assignee", "time_limit", "outcomes", "form"},
+    NodeKind.USER_TASK: _COMMON_KEYS
+    | {"department", "assignee", "countersign", "on_empty", "time_limit", "outcomes", "form"},
     NodeKind.SERVICE_TASK: _COMMON_KEYS | {"handler", "department", "time_limit"},
     NodeKind.EXCLUSIVE_GATEWAY: _COMMON_KEYS,
     NodeKind.PARALLEL_GATEWAY: _COMMON_KEYS,
@@ -213,6 +219,7 @@ class _DocumentReader:
             hint="大写字母开头，1 到 8 个大写字母或数字",
         )
         description = reading.text(root, "description", node_id=None)
+        policy = read_policies(reading, root, root.line_of("policies"))
         nodes = reading.sequence(root, "nodes", node_id=None, required=True)
         reading.remember(None, root, ("nodes",))
         if nodes is not None:
@@ -231,6 +238,7 @@ class _DocumentReader:
             business_key_prefix=prefix or "PROC",
             description=description or "",
             major=self._major(root),
+            policy=policy,
         )
 
     def _major(self, root: YamlMap) -> int:
@@ -325,6 +333,8 @@ def _user_task(reading: Reading, item: YamlMap, common: _Common) -> UserTask:
         **common,
         department=department,
         assignee=read_assignee(reading, item, node_id, department),
+        countersign=read_countersign(reading, item, node_id),
+        on_empty=read_on_empty(reading, item, node_id),
         form=read_form(reading, item, node_id),
         time_limit=read_time_limit(reading, item, node_id),
         outcomes=read_outcomes(reading, item, node_id),
