@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from orgflow.store import migrate
 from orgflow.store.database import create_database
-from orgflow.store.tables import metadata
+from orgflow.store.tables import instances, metadata
 
 
 def test_fresh_database_has_no_revision(database_url: str) -> None:
@@ -30,3 +31,44 @@ def test_upgrading_twice_is_a_no_op(database_url: str) -> None:
     migrate.upgrade(database_url)
 
     assert migrate.current_revision(database_url) == migrate.head_revision()
+
+
+def test_0002_moves_each_instances_tokens_into_its_row_in_creation_order(database_url: str) -> None:
+    migrate.upgrade(database_url, "0001")
+    database = create_database(database_url)
+    try:
+        with database.transaction() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO definitions (id, key, version, major, minor, label, name, source_format,"
+                " source_text, content_hash, deployed_at) VALUES ('t:1', 't', 1, 1, 0, 'V1.0', 't', 'yaml',"
+                " '', '', '2026-11-22 09:00:00')"
+            )
+            for instance_id in ("i1", "i2"):
+                connection.exec_driver_sql(
+                    "INSERT INTO instances (id, definition_id, definition_key, business_key, status, data,"
+                    " next_token, started_at, version, updated_at) VALUES"
+                    f" ('{instance_id}', 't:1', 't', 'B{instance_id}', 'running', '{{}}', 11,"
+                    " '2026-11-22 09:00:00', 1, '2026-11-22 09:00:00')"
+                )
+            connection.exec_driver_sql(
+                "INSERT INTO tokens (instance_id, id, node_id, status, scope, arrived_by, outcome) VALUES"
+                " ('i1', 't10', 'b', 'join', NULL, 'f2', NULL), ('i1', 't2', 'a', 'task', 't1', NULL, 'ok')"
+            )
+    finally:
+        database.dispose()
+
+    migrate.upgrade(database_url)
+
+    database = create_database(database_url)
+    try:
+        with database.reading() as connection:
+            rows = {
+                row.id: row.tokens
+                for row in connection.execute(sa.select(instances.c.id, instances.c.tokens))
+            }
+    finally:
+        database.dispose()
+    assert rows == {
+        "i1": [["t2", "a", "task", "t1", None, "ok"], ["t10", "b", "join", None, "f2", None]],
+        "i2": [],
+    }

@@ -3,16 +3,16 @@
 The hot path of every command lives here, so each operation is one named
 statement, compiled once (:mod:`orgflow.store.statements`):
 
-- ``load`` reads the instance row, its tokens and its open work items with three
-  indexed SELECTs, found by instance id, business key or work item id (a single
-  statement with two LEFT JOINs was measured four times slower on SQLite);
-  tokens come back in creation order (``t2`` before ``t10``), work items oldest first;
-- ``insert_new`` writes a new instance and its first tokens;
-- ``update_state`` bumps the row with ``UPDATE … WHERE id = :id AND version = :expected``
-  and raises ``Conflict`` when another transaction got there first, then writes
-  only the tokens that changed (delete/update/insert, one executemany each). The
-  status and data columns are written only when they changed: SQLite rewrites
-  every index on a column named in SET, and the data can be large.
+- ``load`` reads the instance row, with its open work items LEFT JOINed (one
+  row per open item), found by instance id, business key or work item id. The
+  tokens are a JSON column of the row itself (see migration 0002): nothing but
+  the instance's own commands reads them, and nearly every command moves one.
+  Work items come back oldest first; tokens in the order the engine saved them;
+- ``insert_new`` writes a new instance;
+- ``update_state`` writes the row with ``UPDATE … WHERE id = :id AND version = :expected``
+  and raises ``Conflict`` when another transaction got there first. Only the
+  columns that changed are written: SQLite rewrites every index on a column
+  named in SET, the data can be large, and each value costs a conversion.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, FromClause, and_, bindparam, insert, select, update
 
 from orgflow.engine.state import InstanceError, InstanceState, InstanceStatus, Token, TokenStatus, WorkItem
 from orgflow.errors import Conflict
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
-from orgflow.store.tables import OPEN_LITERAL, instances, tokens, work_items
+from orgflow.store.tables import OPEN_LITERAL, instances, work_items
 
 #: Statuses after which an instance has ended for good (``failed`` may still be repaired).
 ENDED = frozenset({InstanceStatus.COMPLETED, InstanceStatus.TERMINATED})
@@ -68,120 +68,96 @@ _INSTANCE_COLUMNS = (
     instances.c.definition_key,
     instances.c.ended_at,
     instances.c.updated_at,
+    instances.c.tokens,
 )
-_TOKEN_COLUMNS = (
-    tokens.c.id,
-    tokens.c.node_id,
-    tokens.c.status,
-    tokens.c.scope,
-    tokens.c.arrived_by,
-    tokens.c.outcome,
-)
+_OPEN_ITEMS = work_items.alias("open_items")
 _ITEM_COLUMNS = (
-    work_items.c.id,
-    work_items.c.node_id,
-    work_items.c.token_id,
-    work_items.c.name,
-    work_items.c.assignee,
-    work_items.c.department,
-    work_items.c.created_at,
+    _OPEN_ITEMS.c.id,
+    _OPEN_ITEMS.c.node_id,
+    _OPEN_ITEMS.c.token_id,
+    _OPEN_ITEMS.c.name,
+    _OPEN_ITEMS.c.assignee,
+    _OPEN_ITEMS.c.department,
+    _OPEN_ITEMS.c.created_at,
 )
+#: Where the first work-item column sits in a loaded row.
+_ITEMS_AT = len(_INSTANCE_COLUMNS)
 
 
-def _columns(table: Any, *skip: str) -> tuple[str, ...]:
-    return tuple(column.key for column in table.columns if column.key not in skip)
+def _load_statement(name: str, source: FromClause, condition: Any) -> NamedStatement:
+    """The instance row from ``source`` with its open work items joined, one row per item."""
+    with_items = source.outerjoin(
+        _OPEN_ITEMS, and_(_OPEN_ITEMS.c.instance_id == instances.c.id, _OPEN_ITEMS.c.status == OPEN_LITERAL)
+    )
+    return NamedStatement(
+        name, select(*_INSTANCE_COLUMNS, *_ITEM_COLUMNS).select_from(with_items).where(condition)
+    )
 
 
-SELECT_INSTANCE = NamedStatement(
-    "select instance", select(*_INSTANCE_COLUMNS).where(instances.c.id == bindparam("key"))
+_ASKED_ITEM = work_items.alias("asked")
+LOAD_BY_ID = _load_statement("load instance", instances, instances.c.id == bindparam("key"))
+LOAD_BY_BUSINESS_KEY = _load_statement(
+    "load instance by business key", instances, instances.c.business_key == bindparam("key")
 )
-SELECT_TOKENS = NamedStatement(
-    "select tokens", select(*_TOKEN_COLUMNS).where(tokens.c.instance_id == bindparam("key"))
-)
-SELECT_OPEN_WORK_ITEMS = NamedStatement(
-    "select open work items",
-    select(*_ITEM_COLUMNS).where(
-        work_items.c.instance_id == bindparam("key"), work_items.c.status == OPEN_LITERAL
-    ),
-)
-ID_BY_BUSINESS_KEY = NamedStatement(
-    "instance id by business key", select(instances.c.id).where(instances.c.business_key == bindparam("key"))
-)
-ID_BY_WORK_ITEM = NamedStatement(
-    "instance id by work item", select(work_items.c.instance_id).where(work_items.c.id == bindparam("key"))
+LOAD_BY_WORK_ITEM = _load_statement(
+    "load instance by work item",
+    _ASKED_ITEM.join(instances, instances.c.id == _ASKED_ITEM.c.instance_id),
+    _ASKED_ITEM.c.id == bindparam("key"),
 )
 
-INSERT_INSTANCE = NamedStatement("insert instance", insert(instances), column_keys=_columns(instances))
+INSERT_INSTANCE = NamedStatement(
+    "insert instance", insert(instances), column_keys=tuple(column.key for column in instances.columns)
+)
 _CHECKED_UPDATE = (
     update(instances)
     .where(instances.c.id == bindparam("b_id"), instances.c.version == bindparam("b_expected"))
     .values(version=instances.c.version + 1)
 )
-_ALWAYS_SAVED = ("next_token", "ended_at", "error_node", "error_message", "updated_at")
+#: The columns a save may change; ``updated_at`` always does.
+_SAVED = ("status", "data", "tokens", "next_token", "ended_at", "error_node", "error_message", "updated_at")
+#: The optimistic lock, by the columns it writes: 0 rows updated means someone saved
+#: this instance since we read it. Built on first use (a few combinations occur).
+_UPDATES: dict[tuple[str, ...], NamedStatement] = {}
 
 
-def _checked_update(status: bool, data: bool) -> NamedStatement:
-    columns = (*_ALWAYS_SAVED, *(("status",) if status else ()), *(("data",) if data else ()))
-    return NamedStatement(f"update instance ({', '.join(columns)})", _CHECKED_UPDATE, column_keys=columns)
-
-
-#: The optimistic lock: 0 rows updated means someone saved this instance since we read it.
-#: Keyed by (status changed, data changed): an unchanged status is left out of the SET list
-#: because SQLite rewrites every index on a column named there, changed or not.
-UPDATE_INSTANCE = {
-    (status, data): _checked_update(status, data) for status in (False, True) for data in (False, True)
-}
-INSERT_TOKENS = NamedStatement("insert tokens", insert(tokens), column_keys=_columns(tokens))
-UPDATE_TOKENS = NamedStatement(
-    "update tokens",
-    update(tokens).where(tokens.c.instance_id == bindparam("b_instance"), tokens.c.id == bindparam("b_id")),
-    column_keys=_columns(tokens, "instance_id", "id"),
-)
-DELETE_TOKENS = NamedStatement(
-    "delete tokens",
-    delete(tokens).where(tokens.c.instance_id == bindparam("b_instance"), tokens.c.id == bindparam("b_id")),
-)
+def _checked_update(columns: tuple[str, ...]) -> NamedStatement:
+    statement = _UPDATES.get(columns)
+    if statement is None:
+        name = f"update instance ({', '.join(columns)})"
+        statement = _UPDATES[columns] = NamedStatement(name, _CHECKED_UPDATE, column_keys=columns)
+    return statement
 
 
 def load(connection: Connection, instance_id: str) -> StoredInstance | None:
     """The instance with this id, or ``None``."""
-    row = SELECT_INSTANCE.fetch_first(connection, {"key": instance_id})
-    if row is None:
-        return None
-    token_rows = SELECT_TOKENS.fetch_all(connection, {"key": instance_id})
-    item_rows = SELECT_OPEN_WORK_ITEMS.fetch_all(connection, {"key": instance_id})
-    return _decode(row, token_rows, item_rows)
+    return _decode(LOAD_BY_ID.fetch_all(connection, {"key": instance_id}))
 
 
 def load_by_business_key(connection: Connection, business_key: str) -> StoredInstance | None:
     """The instance with this business key (``PROJ20240301001``), or ``None``."""
-    found = ID_BY_BUSINESS_KEY.fetch_first(connection, {"key": business_key})
-    return None if found is None else load(connection, found[0])
+    return _decode(LOAD_BY_BUSINESS_KEY.fetch_all(connection, {"key": business_key}))
 
 
 def load_by_work_item(connection: Connection, work_item_id: str) -> StoredInstance | None:
     """The instance a work item (open or not) belongs to, or ``None`` if the work item does not exist."""
-    found = ID_BY_WORK_ITEM.fetch_first(connection, {"key": work_item_id})
-    return None if found is None else load(connection, found[0])
+    return _decode(LOAD_BY_WORK_ITEM.fetch_all(connection, {"key": work_item_id}))
 
 
 def insert_new(
     connection: Connection, state: InstanceState, *, definition_key: str, now: datetime
 ) -> StoredInstance:
-    """Write a new instance and its tokens (version 1)."""
-    row = _state_row(state, now)
+    """Write a new instance (version 1)."""
+    row = _saved_values(state, now, ended_at=None)
     row.update(
         id=state.id,
         definition_id=state.definition_id,
         definition_key=definition_key,
         business_key=state.business_key,
-        data=state.data,
         initiator=state.initiator,
         started_at=state.started_at,
         version=1,
     )
     INSERT_INSTANCE.execute(connection, row)
-    INSERT_TOKENS.execute_many(connection, [_token_row(state.id, token) for token in state.tokens])
     return StoredInstance(
         state=state, version=1, definition_key=definition_key, ended_at=row["ended_at"], updated_at=now
     )
@@ -190,58 +166,39 @@ def insert_new(
 def update_state(
     connection: Connection, before: StoredInstance, after: InstanceState, now: datetime
 ) -> StoredInstance:
-    """Save ``after`` over ``before``: the row first (version check), then only the tokens that changed.
+    """Save ``after`` over ``before``, writing only the columns that changed, under the version check.
 
     Raises:
         Conflict: The instance was saved by someone else since ``before`` was read.
     """
     old = before.state
-    row = _state_row(after, now, ended_at=before.ended_at)
+    new = _saved_values(after, now, ended_at=before.ended_at)
+    previous = _saved_values(old, before.updated_at, ended_at=before.ended_at)
+    row = {key: value for key, value in new.items() if value is not previous[key] and value != previous[key]}
+    row["updated_at"] = now
     row["b_id"] = old.id
     row["b_expected"] = before.version
-    row["data"] = after.data
-    statement = UPDATE_INSTANCE[after.status is not old.status, after.data is not old.data]
+    statement = _checked_update(tuple(key for key in _SAVED if key in row))
     if statement.execute(connection, row) != 1:
         raise Conflict(f"流程实例 {old.business_key} 刚被他人修改，请刷新后重试。")
-    _save_token_changes(connection, old.id, old.tokens, after.tokens)
     return StoredInstance(
         state=after,
         version=before.version + 1,
         definition_key=before.definition_key,
-        ended_at=row["ended_at"],
+        ended_at=new["ended_at"],
         updated_at=now,
     )
 
 
-def _save_token_changes(
-    connection: Connection, instance_id: str, before: Sequence[Token], after: Sequence[Token]
-) -> None:
-    old = {token.id: token for token in before}
-    gone = [{"b_instance": instance_id, "b_id": token_id} for token_id in old.keys() - {t.id for t in after}]
-    added: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    for token in after:
-        previous = old.get(token.id)
-        if previous is None:
-            added.append(_token_row(instance_id, token))
-        elif previous != token:
-            row = _token_row(instance_id, token)
-            del row["instance_id"], row["id"]
-            row["b_instance"] = instance_id
-            row["b_id"] = token.id
-            changed.append(row)
-    DELETE_TOKENS.execute_many(connection, gone)
-    UPDATE_TOKENS.execute_many(connection, changed)
-    INSERT_TOKENS.execute_many(connection, added)
-
-
-def _state_row(state: InstanceState, now: datetime, ended_at: datetime | None = None) -> dict[str, Any]:
-    """The columns every save writes (the rest never change after insert, or change rarely)."""
+def _saved_values(state: InstanceState, now: datetime, *, ended_at: datetime | None) -> dict[str, Any]:
+    """The columns a save may change, as ``state`` has them (``ended_at`` is set once, when it ends)."""
     error = state.error
     if ended_at is None and state.status in ENDED:
         ended_at = now
     return {
         "status": state.status.value,
+        "data": state.data,
+        "tokens": state.tokens,  # named tuples: JSON arrays as they are
         "next_token": state.next_token,
         "ended_at": ended_at,
         "error_node": error.node_id if error else None,
@@ -250,45 +207,13 @@ def _state_row(state: InstanceState, now: datetime, ended_at: datetime | None = 
     }
 
 
-def _token_row(instance_id: str, token: Token) -> dict[str, Any]:
-    return {
-        "instance_id": instance_id,
-        "id": token.id,
-        "node_id": token.node_id,
-        "status": token.status.value,
-        "scope": token.scope,
-        "arrived_by": token.arrived_by,
-        "outcome": token.outcome,
-    }
-
-
-def _decode(
-    first: Sequence[Any], token_rows: Sequence[Sequence[Any]], item_rows: Sequence[Sequence[Any]]
-) -> StoredInstance:
-    """Build the engine's state from the instance row, its token rows and its open work-item rows."""
-    found_tokens = [
-        Token(
-            id=row[0],
-            node_id=row[1],
-            status=TokenStatus(row[2]),
-            scope=row[3],
-            arrived_by=row[4],
-            outcome=row[5],
-        )
-        for row in token_rows
-    ]
-    found_items = [
-        WorkItem(
-            id=row[0],
-            node_id=row[1],
-            token_id=row[2],
-            name=row[3],
-            assignee=row[4],
-            department=row[5],
-            created_at=row[6],
-        )
-        for row in item_rows
-    ]
+def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
+    """Build the engine's state from the loaded rows: the instance's columns, then one open item each."""
+    if not rows:
+        return None
+    first = rows[0]
+    found_items = [WorkItem(*row[_ITEMS_AT:]) for row in rows if row[_ITEMS_AT] is not None]
+    found_items.sort(key=_item_order)
     error_node, error_message = first[8], first[9]
     state = InstanceState(
         id=first[0],
@@ -296,8 +221,8 @@ def _decode(
         business_key=first[2],
         status=InstanceStatus(first[3]),
         data=first[4],
-        tokens=tuple(sorted(found_tokens, key=_token_order)),
-        work_items=tuple(sorted(found_items, key=_item_order)),
+        tokens=tuple(_token(fields) for fields in first[14]),
+        work_items=tuple(found_items),
         next_token=first[5],
         initiator=first[6],
         started_at=first[7],
@@ -308,12 +233,13 @@ def _decode(
     )
 
 
-def _token_order(token: Token) -> tuple[int, str]:
-    """Creation order: ``t2`` before ``t10``."""
-    return len(token.id), token.id
+def _token(fields: Sequence[Any]) -> Token:
+    """A token from its stored array ``[id, node_id, status, scope, arrived_by, outcome]``."""
+    return Token(fields[0], fields[1], TokenStatus(fields[2]), *fields[3:])
 
 
 def _item_order(item: WorkItem) -> tuple[datetime, int, str]:
+    """Oldest first; items opened together in id order (``w2`` before ``w10``)."""
     return item.created_at, len(item.id), item.id
 
 

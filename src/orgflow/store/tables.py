@@ -1,7 +1,9 @@
 """The schema as SQLAlchemy Core tables: one definition for SQLite and PostgreSQL.
 
 Times are stored in UTC and always come back timezone-aware; JSON columns are
-``JSONB`` on PostgreSQL and JSON text on SQLite. Migrations are written from
+``JSONB`` on PostgreSQL and JSON text on SQLite. An instance's tokens are a
+JSON column of its row (only its own commands read them; see migration 0002).
+Migrations are written from
 this module (``store/migrations``) and a test checks they agree with it.
 """
 
@@ -29,6 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     literal_column,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
@@ -156,6 +159,13 @@ instances = Table(
     Column("status", String, nullable=False),
     Column("data", JsonDocument, nullable=False),
     Column("next_token", Integer, nullable=False),
+    Column(
+        "tokens",
+        JsonDocument,
+        nullable=False,
+        server_default=text("'[]'"),
+        comment="where it waits: [id, node_id, status, scope, arrived_by, outcome] per token",
+    ),
     Column("initiator", String),
     Column("started_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime),
@@ -165,20 +175,6 @@ instances = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "definition_key", "status"),
     Index(None, "status", "started_at"),
-)
-
-tokens = Table(
-    "tokens",
-    metadata,
-    Column("instance_id", String, ForeignKey("instances.id"), nullable=False),
-    Column("id", String, nullable=False),
-    Column("node_id", String, nullable=False),
-    Column("status", String, nullable=False),
-    Column("scope", String),
-    Column("arrived_by", String),
-    Column("outcome", String),
-    PrimaryKeyConstraint("instance_id", "id"),
-    sqlite_with_rowid=False,
 )
 
 work_items = Table(
