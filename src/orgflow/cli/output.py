@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 from orgflow.runtime.views import HistoryEntry, InstanceDetail, InstanceView, WorkItemView
 
 #: Wide enough for Chinese tables when output goes to a file or a pipe (Rich would assume 80 columns).
@@ -29,6 +30,9 @@ EVENT_LABELS: Mapping[str, str] = {
     "work_item_opened": "生成待办",
     "work_item_completed": "办理完成",
     "work_item_cancelled": "待办取消",
+    "work_item_claimed": "认领待办",
+    "work_item_unclaimed": "取消认领",
+    "task_skipped": "跳过节点",
     "service_call_requested": "调用服务",
     "service_call_completed": "服务返回",
     "instance_ended": "流程结束",
@@ -78,9 +82,13 @@ def status_label(status: str | Enum) -> str:
     return STATUS_LABELS.get(str(key), str(key))
 
 
-def who(assignee: str | None, department: str | None) -> str:
-    """The person a work item is for, or the department sharing it."""
-    return assignee if assignee else f"部门：{department}" if department else "（未指定）"
+def who(assignee: str | None, group: str | None, names: OrgSnapshot = EMPTY_ORG) -> str:
+    """The person a work item is for (and the group it was claimed from), or the group sharing it."""
+    if assignee:
+        person = names.name_of(assignee)
+        shown = assignee if person == assignee else f"{person}（{assignee}）"
+        return f"{shown}，认领自{names.group_label(group)}" if group else shown
+    return names.group_label(group) if group else "（未指定）"
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -110,7 +118,7 @@ def print_instance(view: InstanceView) -> None:
         "待办",
         ["待办 ID", "节点", "处理人", "生成时间"],
         [
-            [item.id, item.name, who(item.assignee, item.department), when(item.created_at)]
+            [item.id, item.name, who(item.assignee, item.group), when(item.created_at)]
             for item in view.work_items
         ],
     )
@@ -126,7 +134,7 @@ def print_work_items(items: Sequence[WorkItemView]) -> None:
                 item.id,
                 item.business_key,
                 item.name,
-                who(item.assignee, item.department),
+                who(item.assignee, item.candidate_group),
                 status_label(item.status),
                 when(item.created_at),
             ]
@@ -148,7 +156,20 @@ def _assigned_to(entry: HistoryEntry) -> str:
     """For an opened work item, who it went to (the history keeps it in the event's data)."""
     if entry.kind != "work_item_opened" or not entry.data:
         return ""
-    return f"→ {who(entry.data.get('assignee'), entry.data.get('department'))}"
+    data = entry.data
+    person = data.get("assignee")
+    if person and data.get("assignee_name") and data["assignee_name"] != person:
+        return f"→ {data['assignee_name']}（{person}）"
+    return f"→ {data.get('group_label') or who(person, data.get('group') or data.get('department'))}"
+
+
+def _actor(entry: HistoryEntry) -> str:
+    """Who acted, by the name they had then."""
+    if entry.actor is None:
+        return ""
+    if entry.actor_name and entry.actor_name != entry.actor:
+        return f"{entry.actor_name}（{entry.actor}）"
+    return entry.actor
 
 
 def print_history(entries: Sequence[HistoryEntry]) -> None:
@@ -158,7 +179,7 @@ def print_history(entries: Sequence[HistoryEntry]) -> None:
             when(entry.at),
             EVENT_LABELS.get(entry.kind, entry.kind),
             entry.node_name or entry.node_id or "",
-            entry.actor or _assigned_to(entry),
+            _actor(entry) or _assigned_to(entry),
             outcome_label(entry.kind, entry.outcome),
             entry.comment or "",
         ]

@@ -10,7 +10,7 @@ kind of error listing every problem by line.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from orgflow.errors import DefinitionError
 from orgflow.model.definition import ProcessDefinition
@@ -25,10 +25,12 @@ class LoadedDefinition:
     Attributes:
         definition: The definition, ready to deploy.
         warnings: Problems that do not block the deploy but deserve a look, in line order.
+        lines: Lines of node attributes, for checks made later (the org references at deploy).
     """
 
     definition: ProcessDefinition
     warnings: tuple[DefinitionProblem, ...] = ()
+    lines: SourceLines = field(default_factory=dict)
 
 
 def accept_definition(
@@ -56,4 +58,4 @@ def accept_definition(
     problems.sort(key=lambda problem: problem.line or 0)
     if any(problem.severity is Severity.ERROR for problem in problems):
         raise DefinitionError(problems, source=source)
-    return LoadedDefinition(definition=definition, warnings=tuple(problems))
+    return LoadedDefinition(definition=definition, warnings=tuple(problems), lines=lines or {})

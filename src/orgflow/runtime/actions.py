@@ -15,9 +15,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from orgflow.runtime.views import Deployed, InstanceView
+from orgflow.org.model import OrgSnapshot
+from orgflow.runtime.views import Deployed, InstanceView, OrgImported
 
-__all__ = ["Action", "CompleteWorkItem", "DeployDefinition", "Deployed", "InstanceView", "StartProcess"]
+__all__ = [
+    "Action",
+    "ClaimWorkItem",
+    "CompleteWorkItem",
+    "DeployDefinition",
+    "Deployed",
+    "ImportOrg",
+    "InstanceView",
+    "OrgImported",
+    "StartProcess",
+    "UnclaimWorkItem",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,4 +104,64 @@ class CompleteWorkItem:
         return {"work_item_id": self.work_item_id, "actor": self.actor, "outcome": self.outcome}
 
 
-Action = DeployDefinition | StartProcess | CompleteWorkItem
+@dataclass(frozen=True, slots=True)
+class ClaimWorkItem:
+    """Take a shared work item (认领) so it leaves the rest of the group's inboxes.
+
+    Attributes:
+        work_item_id: The shared work item.
+        user: The group member taking it.
+    """
+
+    name: ClassVar[str] = "claim_work_item"
+    retry_safe: ClassVar[bool] = True
+
+    work_item_id: str
+    user: str
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"work_item_id": self.work_item_id, "actor": self.user}
+
+
+@dataclass(frozen=True, slots=True)
+class UnclaimWorkItem:
+    """Give a claimed work item back to its group (取消认领); only the claimer may.
+
+    Attributes:
+        work_item_id: The claimed work item.
+        user: Its claimer.
+    """
+
+    name: ClassVar[str] = "unclaim_work_item"
+    retry_safe: ClassVar[bool] = True
+
+    work_item_id: str
+    user: str
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"work_item_id": self.work_item_id, "actor": self.user}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOrg:
+    """Replace the org chart with an imported one; users left out are kept as inactive.
+
+    Attributes:
+        org: The chart read from the org file (checked by ``orgflow.org.checks``).
+        actor: Who imports it.
+    """
+
+    name: ClassVar[str] = "import_org"
+    retry_safe: ClassVar[bool] = True
+
+    org: OrgSnapshot
+    actor: str | None = None
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"departments": len(self.org.departments), "users": len(self.org.users), "actor": self.actor}
+
+
+Action = DeployDefinition | StartProcess | CompleteWorkItem | ClaimWorkItem | UnclaimWorkItem | ImportOrg

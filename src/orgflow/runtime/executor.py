@@ -25,8 +25,8 @@ from orgflow.errors import Conflict, OrgFlowError, WorkItemNotOpen
 from orgflow.runtime.actions import Action, CompleteWorkItem, DeployDefinition, StartProcess
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import Deployed, InstanceView
+from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Database
-from orgflow.store.definitions import DefinitionCatalog
 
 logger = logging.getLogger("orgflow.runtime")
 
@@ -135,27 +135,27 @@ class RetryOnConflict:
 class TransactionInterceptor:
     """Opens one transaction per invocation and hands its unit of work down; commits only on success."""
 
-    def __init__(self, database: Database, catalog: DefinitionCatalog) -> None:
+    def __init__(self, database: Database, caches: StoreCaches) -> None:
         self.database = database
-        self.catalog = catalog
+        self.caches = caches
 
     def __call__(self, invocation: Invocation, call_next: Next) -> object:
         """Run the rest of the chain inside a fresh transaction."""
         with self.database.transaction() as connection:
             return call_next(
-                Invocation(invocation.action, UnitOfWork(connection, self.catalog), invocation.attempt)
+                Invocation(invocation.action, UnitOfWork(connection, self.caches), invocation.attempt)
             )
 
 
 def default_interceptors(
-    database: Database, catalog: DefinitionCatalog, *, retry_attempts: int = 3
+    database: Database, caches: StoreCaches, *, retry_attempts: int = 3
 ) -> list[Interceptor]:
     """Logging → retry-on-conflict → transaction."""
-    return [LoggingInterceptor(), RetryOnConflict(retry_attempts), TransactionInterceptor(database, catalog)]
+    return [LoggingInterceptor(), RetryOnConflict(retry_attempts), TransactionInterceptor(database, caches)]
 
 
-#: Builds an interceptor chain for a database and its definition cache (see ``default_interceptors``).
-ChainFactory = Callable[[Database, DefinitionCatalog], Sequence[Interceptor]]
+#: Builds an interceptor chain for a database and its caches (see ``default_interceptors``).
+ChainFactory = Callable[[Database, StoreCaches], Sequence[Interceptor]]
 
 
 class CommandExecutor:

@@ -19,8 +19,8 @@ from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
 from orgflow.settings import Settings
 from orgflow.store import migrate
+from orgflow.store.caches import StoreCaches
 from orgflow.store.database import INIT_COMMAND, Database, create_database
-from orgflow.store.definitions import DefinitionCatalog
 
 
 class Runtime:
@@ -46,12 +46,12 @@ class Runtime:
     ) -> None:
         self.database = database
         self.services = services
-        catalog = DefinitionCatalog()
+        caches = StoreCaches()
         handlers = ActionHandlers(clock=clock, ids=ids, services=services)
-        self.executor = CommandExecutor(handlers, interceptors(database, catalog))
+        self.executor = CommandExecutor(handlers, interceptors(database, caches))
         #: Run one action in one transaction and return its result (typed per action).
         self.execute = self.executor.execute
-        self.queries = Queries(database, catalog)
+        self.queries = Queries(database, caches)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -16,13 +16,25 @@ from orgflow.engine import commands
 from orgflow.engine.effects import Rejection, Transition
 from orgflow.engine.state import InstanceState
 from orgflow.engine.step import apply
+from orgflow.errors import DefinitionError
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
+from orgflow.model.problems import Severity
 from orgflow.model.yaml_reader import load_definition
-from orgflow.runtime.actions import Action, CompleteWorkItem, DeployDefinition, StartProcess
+from orgflow.org.model import OrgSnapshot
+from orgflow.org.references import check_references
+from orgflow.runtime.actions import (
+    Action,
+    ClaimWorkItem,
+    CompleteWorkItem,
+    DeployDefinition,
+    ImportOrg,
+    StartProcess,
+    UnclaimWorkItem,
+)
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.unit_of_work import UnitOfWork
-from orgflow.runtime.views import Deployed, InstanceView, instance_view
+from orgflow.runtime.views import Deployed, InstanceView, OrgImported, instance_view
 
 
 class ActionHandlers:
@@ -36,6 +48,9 @@ class ActionHandlers:
             DeployDefinition: self.deploy,
             StartProcess: self.start,
             CompleteWorkItem: self.complete,
+            ClaimWorkItem: self.claim,
+            UnclaimWorkItem: self.claim,
+            ImportOrg: self.import_org,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:
@@ -44,7 +59,12 @@ class ActionHandlers:
 
     def deploy(self, action: DeployDefinition, uow: UnitOfWork) -> Deployed:
         """Validate and store a new version (or return the newest if the source is unchanged)."""
-        loaded = load_definition(action.source_text, source=action.source_name or "<yaml>")
+        source = action.source_name or "<yaml>"
+        loaded = load_definition(action.source_text, source=source)
+        problems = check_references(loaded.definition, uow.org(), loaded.lines)
+        errors = [problem for problem in problems if problem.severity is Severity.ERROR]
+        if errors:
+            raise DefinitionError(errors, source=source)
         deployed, created = uow.deploy(
             loaded.definition, source_text=action.source_text, actor=action.actor, now=self.clock.now()
         )
@@ -53,7 +73,7 @@ class ActionHandlers:
             key=deployed.key,
             version=deployed.version,
             label=deployed.label,
-            warnings=loaded.warnings,
+            warnings=(*loaded.warnings, *problems),
             created=created,
         )
 
@@ -69,8 +89,9 @@ class ActionHandlers:
             initiator=action.initiator,
             data=action.data,
         )
-        transition = self._run(definition, None, command, now)
-        return instance_view(uow.save(None, transition, deployed, now), deployed)
+        chart = uow.org()
+        transition = self._run(definition, None, command, now, chart)
+        return instance_view(uow.save(None, transition, deployed, now, chart), deployed)
 
     def complete(self, action: CompleteWorkItem, uow: UnitOfWork) -> InstanceView:
         """Complete an open work item and move the instance on to its next wait states."""
@@ -84,8 +105,38 @@ class ActionHandlers:
             data=action.data,
             comment=action.comment,
         )
-        transition = self._run(deployed.definition, before.state, command, now)
-        return instance_view(uow.save(before, transition, deployed, now), deployed)
+        chart = uow.org()
+        transition = self._run(deployed.definition, before.state, command, now, chart)
+        return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
+
+    def claim(self, action: ClaimWorkItem | UnclaimWorkItem, uow: UnitOfWork) -> InstanceView:
+        """Claim a shared work item for a group member, or give it back."""
+        now = self.clock.now()
+        before = uow.instance_for_work_item(action.work_item_id)
+        deployed = uow.definition(before.state.definition_id)
+        command: commands.ClaimWorkItem | commands.UnclaimWorkItem
+        if isinstance(action, ClaimWorkItem):
+            command = commands.ClaimWorkItem(work_item_id=action.work_item_id, user=action.user)
+        else:
+            command = commands.UnclaimWorkItem(work_item_id=action.work_item_id, user=action.user)
+        chart = uow.org()
+        transition = self._run(deployed.definition, before.state, command, now, chart)
+        if not transition.effects:  # claimed again by its own claimer: nothing to write
+            return instance_view(before, deployed)
+        return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
+
+    def import_org(self, action: ImportOrg, uow: UnitOfWork) -> OrgImported:
+        """Store an imported org chart and list the open work it leaves without a person."""
+        replaced = uow.replace_org(action.org, now=self.clock.now(), actor=action.actor)
+        return OrgImported(
+            revision=replaced.revision,
+            departments=len(action.org.departments),
+            users=sum(1 for user in action.org.users.values() if user.active),
+            added_users=replaced.added_users,
+            deactivated_users=replaced.deactivated_users,
+            removed_departments=replaced.removed_departments,
+            orphaned=replaced.orphaned,
+        )
 
     def _run(
         self,
@@ -93,9 +144,10 @@ class ActionHandlers:
         state: InstanceState | None,
         command: commands.Command,
         now: datetime,
+        chart: OrgSnapshot,
     ) -> Transition:
         """Apply the command and answer any service calls; a refused command raises ``CommandRejected``."""
-        outcome = apply(definition, state, command, now, self.ids)
+        outcome = apply(definition, state, command, now, self.ids, chart)
         if isinstance(outcome, Rejection):
             raise outcome.to_error()
-        return answer_service_calls(definition, outcome, self.services, now, self.ids)
+        return answer_service_calls(definition, outcome, self.services, now, self.ids, chart)

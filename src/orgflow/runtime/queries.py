@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from orgflow.engine.state import InstanceStatus
 from orgflow.errors import NotFound
+from orgflow.org.model import OrgSnapshot, department_group
 from orgflow.runtime.views import (
     DefinitionView,
     HistoryEntry,
@@ -24,8 +25,8 @@ from orgflow.runtime.views import (
     instance_view,
 )
 from orgflow.store import definitions, history, instances, work_items
+from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Database
-from orgflow.store.definitions import DefinitionCatalog
 
 View = TypeVar("View")
 
@@ -33,9 +34,10 @@ View = TypeVar("View")
 class Queries:
     """Read-only views for the CLI, the API and the web UI."""
 
-    def __init__(self, database: Database, catalog: DefinitionCatalog) -> None:
+    def __init__(self, database: Database, caches: StoreCaches) -> None:
         self._database = database
-        self._catalog = catalog
+        self._catalog = caches.definitions
+        self._org = caches.org
 
     def definitions(self, *, key: str | None = None, latest_only: bool = True) -> tuple[DefinitionView, ...]:
         """Deployed definitions: each key's newest version, or every version (``latest_only=False``)."""
@@ -48,27 +50,44 @@ class Queries:
         *,
         assignee: str | None = None,
         department: str | None = None,
+        group: str | None = None,
         status: str | None = "open",
         instance_id: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> tuple[WorkItemView, ...]:
-        """Work items by person and/or department and status (``None`` = any), oldest first.
+        """Work items by person, department or candidate group and status (``None`` = any), oldest first.
 
-        Giving both ``assignee`` and ``department`` lists a person's whole
-        inbox: their own items and their department's.
+        ``assignee`` alone lists a person's whole inbox: their own items and
+        the unclaimed items of every candidate group they belong to (by the
+        current org chart). ``department`` (an id or name) or ``group`` (a
+        key such as ``role:总经理``) lists that group's shared items.
         """
         with self._database.reading() as connection:
+            chart = self._org.current(connection)
+            groups: list[str] | None = None
+            if department is not None:
+                found = chart.department(department)
+                groups = [department_group(found.id if found is not None else department)]
+            elif group is not None:
+                groups = [group]
+            elif assignee is not None:
+                groups = sorted(chart.groups_of(assignee))
             rows = work_items.search(
                 connection,
-                assignee=assignee,
-                department=department,
+                assignee=assignee if department is None and group is None else None,
+                groups=groups,
                 status=status,
                 instance_id=instance_id,
                 limit=limit,
                 offset=offset,
             )
         return tuple(_view(WorkItemView, row, data=_frozen(row["data"])) for row in rows)
+
+    def org(self) -> OrgSnapshot:
+        """The current org chart."""
+        with self._database.reading() as connection:
+            return self._org.current(connection)
 
     def instances(
         self,

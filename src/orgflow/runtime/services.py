@@ -26,6 +26,7 @@ from orgflow.engine.state import InstanceState, InstanceStatus
 from orgflow.engine.step import apply
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
+from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 from orgflow.store.database import dump_json
 
 #: A service task handler: gets a read-only copy of the instance data, returns values to merge (or None).
@@ -103,6 +104,7 @@ def answer_service_calls(
     services: ServiceRegistry,
     now: datetime,
     ids: IdSource,
+    chart: OrgSnapshot = EMPTY_ORG,
 ) -> Transition:
     """Call handlers for every pending service call, feeding results back until none is pending.
 
@@ -129,7 +131,7 @@ def answer_service_calls(
             )
         else:
             answer = services.call(request, state, node_name)
-        outcome = apply(definition, state, answer, now, ids)
+        outcome = apply(definition, state, answer, now, ids, chart)
         if isinstance(outcome, Rejection):
             raise outcome.to_error()
         state = outcome.state

@@ -13,10 +13,13 @@ from datetime import UTC, datetime
 from orgflow.engine.effects import Transition
 from orgflow.errors import NotFound, WorkItemNotOpen
 from orgflow.model.definition import ProcessDefinition
-from orgflow.store import business_keys, history, instances, work_items
+from orgflow.org.model import EMPTY_ORG, OrgSnapshot
+from orgflow.store import business_keys, history, instances, org, work_items
+from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection
-from orgflow.store.definitions import DefinitionCatalog, DeployedDefinition, definition_id
+from orgflow.store.definitions import DeployedDefinition, definition_id
 from orgflow.store.instances import StoredInstance
+from orgflow.store.org import OrgReplaced
 from orgflow.store.work_items import WorkItemStatus
 
 
@@ -26,13 +29,15 @@ class UnitOfWork:
     Attributes:
         connection: The transaction's connection (for repositories that need it directly).
         catalog: The process-wide cache of parsed definitions.
+        org_cache: The process-wide copy of the org chart.
     """
 
-    __slots__ = ("catalog", "connection")
+    __slots__ = ("catalog", "connection", "org_cache")
 
-    def __init__(self, connection: Connection, catalog: DefinitionCatalog) -> None:
+    def __init__(self, connection: Connection, caches: StoreCaches) -> None:
         self.connection = connection
-        self.catalog = catalog
+        self.catalog = caches.definitions
+        self.org_cache = caches.org
 
     # --- definitions ------------------------------------------------------------------------
 
@@ -93,12 +98,23 @@ class UnitOfWork:
         """Take the next business key for ``prefix`` today (rolled back with the transaction)."""
         return business_keys.next_business_key(self.connection, prefix, now)
 
+    # --- the org chart ----------------------------------------------------------------------
+
+    def org(self) -> OrgSnapshot:
+        """The org chart as this transaction sees it (cached across commands by revision)."""
+        return self.org_cache.current(self.connection)
+
+    def replace_org(self, new: OrgSnapshot, *, now: datetime, actor: str | None) -> OrgReplaced:
+        """Store an imported org chart (see ``store.org.replace``); never read back through the cache here."""
+        return org.replace(self.connection, new, now=now, actor=actor)[1]
+
     def save(
         self,
         before: StoredInstance | None,
         transition: Transition,
         deployed: DeployedDefinition,
         now: datetime,
+        chart: OrgSnapshot = EMPTY_ORG,
     ) -> StoredInstance:
         """Persist a transition: instance row (version-checked), tokens, work items, then history.
 
@@ -113,7 +129,7 @@ class UnitOfWork:
             stored = instances.update_state(connection, before, state, now)
         work_items.record(connection, state.id, transition.effects, now)
         history.append(
-            connection, history.history_rows(state.id, transition.effects, deployed.definition, now)
+            connection, history.history_rows(state.id, transition.effects, deployed.definition, now, chart)
         )
         return stored
 

@@ -16,6 +16,7 @@ from orgflow.engine.state import InstanceStatus
 from orgflow.model.problems import DefinitionProblem
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
+from orgflow.store.org import OrphanedWorkItem
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -49,13 +50,17 @@ class ActiveNode:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class OpenWorkItem:
-    """An open work item of an instance (who has to act, since when)."""
+    """An open work item of an instance (who has to act, since when).
+
+    ``group`` is the candidate group whose members may claim it (``dept:研发部``);
+    ``assignee`` the person it is for, or who claimed it.
+    """
 
     id: str
     node_id: str
     name: str
     assignee: str | None
-    department: str | None
+    group: str | None
     created_at: datetime
 
 
@@ -124,7 +129,7 @@ class WorkItemView:
     node_id: str
     name: str
     assignee: str | None
-    department: str | None
+    candidate_group: str | None
     status: str
     created_at: datetime
     completed_at: datetime | None
@@ -152,7 +157,7 @@ class InstanceSummary:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HistoryEntry:
-    """One history event, with the node's name as it was then."""
+    """One history event, with the node's and the actor's names as they were then."""
 
     at: datetime
     kind: str
@@ -161,6 +166,7 @@ class HistoryEntry:
     token_id: str | None
     work_item_id: str | None
     actor: str | None
+    actor_name: str | None
     outcome: str | None
     comment: str | None
     data: Mapping[str, Any] | None
@@ -195,7 +201,7 @@ def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> Insta
                 node_id=item.node_id,
                 name=item.name,
                 assignee=item.assignee,
-                department=item.department,
+                group=item.group,
                 created_at=item.created_at,
             )
             for item in state.work_items
@@ -214,3 +220,26 @@ def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> Insta
 def _node_name(deployed: DeployedDefinition, node_id: str | None) -> str | None:
     node = deployed.definition.nodes.get(node_id) if node_id is not None else None
     return None if node is None else node.label
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrgImported:
+    """The result of importing the org chart.
+
+    Attributes:
+        revision: The org's new revision.
+        departments: How many departments it has now.
+        users: How many active users it has now.
+        added_users: Ids new in this import.
+        deactivated_users: Ids now inactive (left out of the file, or 停用).
+        removed_departments: Ids no longer in the chart.
+        orphaned: Open work items that need reassigning (their person or department is gone).
+    """
+
+    revision: int
+    departments: int
+    users: int
+    added_users: tuple[str, ...]
+    deactivated_users: tuple[str, ...]
+    removed_departments: tuple[str, ...]
+    orphaned: tuple[OrphanedWorkItem, ...]

@@ -28,11 +28,15 @@ from orgflow.engine.effects import (
     NodePassed,
     ServiceCallCompleted,
     ServiceCallRequested,
+    TaskSkipped,
     WorkItemCancelled,
+    WorkItemClaimed,
     WorkItemCompleted,
     WorkItemOpened,
+    WorkItemUnclaimed,
 )
 from orgflow.model.definition import ProcessDefinition
+from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import history
 
@@ -51,6 +55,7 @@ SELECT_FOR_INSTANCE = (
         history.c.token_id,
         history.c.work_item_id,
         history.c.actor,
+        history.c.actor_name,
         history.c.outcome,
         history.c.comment,
         history.c.data,
@@ -65,6 +70,7 @@ _EMPTY: dict[str, Any] = {
     "token_id": None,
     "work_item_id": None,
     "actor": None,
+    "actor_name": None,
     "outcome": None,
     "comment": None,
     "data": None,
@@ -90,8 +96,16 @@ def _work_item_opened(effect: WorkItemOpened) -> dict[str, Any]:
         "node_name": item.name,
         "token_id": item.token_id,
         "work_item_id": item.id,
-        "data": {"assignee": item.assignee, "department": item.department},
+        "data": {"assignee": item.assignee, "group": item.group},
     }
+
+
+def _work_item_claimed(effect: WorkItemClaimed | WorkItemUnclaimed) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "work_item_id": effect.work_item_id, "actor": effect.user}
+
+
+def _task_skipped(effect: TaskSkipped) -> dict[str, Any]:
+    return {"node_id": effect.node_id, "token_id": effect.token_id, "comment": effect.reason}
 
 
 def _work_item_completed(effect: WorkItemCompleted) -> dict[str, Any]:
@@ -134,6 +148,9 @@ ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], dict[str, Any]]]] = 
     WorkItemOpened: ("work_item_opened", _work_item_opened),
     WorkItemCompleted: ("work_item_completed", _work_item_completed),
     WorkItemCancelled: ("work_item_cancelled", _work_item_cancelled),
+    WorkItemClaimed: ("work_item_claimed", _work_item_claimed),
+    WorkItemUnclaimed: ("work_item_unclaimed", _work_item_claimed),
+    TaskSkipped: ("task_skipped", _task_skipped),
     ServiceCallRequested: ("service_call_requested", _service_call_requested),
     ServiceCallCompleted: ("service_call_completed", _service_call_completed),
     InstanceEnded: ("instance_ended", _instance_ended),
@@ -142,10 +159,20 @@ ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], dict[str, Any]]]] = 
 
 
 def history_rows(
-    instance_id: str, effects: Iterable[Effect], definition: ProcessDefinition, at: datetime
+    instance_id: str,
+    effects: Iterable[Effect],
+    definition: ProcessDefinition,
+    at: datetime,
+    org: OrgSnapshot = EMPTY_ORG,
 ) -> list[dict[str, Any]]:
-    """One history row per effect, naming each node as the running definition version calls it."""
+    """One history row per effect, naming nodes and people as they are called now.
+
+    Nodes are named as the running definition version calls them, people (the
+    actor, and whoever a work item goes to) as the org chart does: a later
+    rename or departure leaves the record as it was.
+    """
     nodes = definition.nodes
+    users = org.users
     rows = []
     for effect in _without_implied(effects):
         kind, build = ROW_BUILDERS[type(effect)]
@@ -153,8 +180,23 @@ def history_rows(
         node_id = row["node_id"]
         if row["node_name"] is None and node_id is not None and node_id in nodes:
             row["node_name"] = nodes[node_id].label
+        actor = row["actor"]
+        if actor is not None and actor in users:
+            row["actor_name"] = users[actor].name
+        if kind == "work_item_opened" and users:
+            row["data"] = _with_names(row["data"], org)
         rows.append(row)
     return rows
+
+
+def _with_names(data: dict[str, Any], org: OrgSnapshot) -> dict[str, Any]:
+    """A work item's addressee with display names: ``assignee_name``, ``group_label``."""
+    named = dict(data)
+    if data.get("assignee") is not None:
+        named["assignee_name"] = org.name_of(data["assignee"])
+    if data.get("group") is not None:
+        named["group_label"] = org.group_label(data["group"])
+    return named
 
 
 def _without_implied(effects: Iterable[Effect]) -> Iterator[Effect]:

@@ -77,7 +77,7 @@ _ITEM_COLUMNS = (
     _OPEN_ITEMS.c.token_id,
     _OPEN_ITEMS.c.name,
     _OPEN_ITEMS.c.assignee,
-    _OPEN_ITEMS.c.department,
+    _OPEN_ITEMS.c.candidate_group,
     _OPEN_ITEMS.c.created_at,
 )
 #: Where the first work-item column sits in a loaded row.

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ColumnElement,
     DateTime,
@@ -186,7 +187,7 @@ work_items = Table(
     Column("token_id", String, nullable=False),
     Column("name", String, nullable=False, comment="the node's name when the item was opened"),
     Column("assignee", String),
-    Column("department", String),
+    Column("candidate_group", String, comment="dept:<id> | role:<role>[@<dept id>]: who may claim it"),
     Column("status", String, nullable=False, comment="open | completed | cancelled"),
     Column("created_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
@@ -202,12 +203,12 @@ work_items = Table(
 #: (measured 4-5x slower), and the command path compares ``status`` with ``'open'``.
 OPEN_LITERAL: ColumnElement[Any] = literal_column("'open'")
 
-# Inbox lookups: open items by assignee and by department. Only open items are
+# Inbox lookups: open items by assignee and by candidate group. Only open items are
 # indexed, so the indexes stay a few pages however long the history grows, and
 # completing an item deletes one entry from a small index instead of moving it
 # into the middle of a large one (which cost 4-7 page writes a command). Lists
 # of completed items filter the table; they are rarer than inbox reads.
-for _column in (work_items.c.assignee, work_items.c.department):
+for _column in (work_items.c.assignee, work_items.c.candidate_group):
     _open_and_named = and_(work_items.c.status == OPEN_LITERAL, _column.is_not(None))
     Index(
         f"ix_work_items_open_{_column.key}",
@@ -228,6 +229,7 @@ history = Table(
     Column("token_id", String),
     Column("work_item_id", String),
     Column("actor", String),
+    Column("actor_name", String, comment="the actor's display name as it was"),
     Column("outcome", String),
     Column("comment", Text),
     Column("data", JsonDocument),
@@ -243,4 +245,57 @@ business_key_sequences = Table(
     Column("last", Integer, nullable=False),
     PrimaryKeyConstraint("prefix", "day"),
     sqlite_with_rowid=False,
+)
+
+
+# --- the org chart (orgflow.org): replaced whole by each import, users never deleted ---------
+
+org_departments = Table(
+    "org_departments",
+    metadata,
+    Column("id", String, primary_key=True, comment="部门编号 (the name when the file gives none)"),
+    Column("name", String, nullable=False),
+    Column("parent_id", String),
+    Column("head", String, comment="负责人: a user id"),
+    Column("supervisor", String, comment="分管领导: a user id"),
+    Column("position", Integer, nullable=False, comment="order in the org file"),
+)
+
+org_users = Table(
+    "org_users",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("email", String),
+    Column("mobile", String),
+    Column("active", Boolean, nullable=False),
+    Column("position", Integer, nullable=False, comment="order in the org file"),
+)
+
+org_memberships = Table(
+    "org_memberships",
+    metadata,
+    Column("user_id", String, nullable=False),
+    Column("department_id", String, nullable=False),
+    Column("position", Integer, nullable=False, comment="0 = the primary department"),
+    PrimaryKeyConstraint("user_id", "department_id"),
+)
+
+org_roles = Table(
+    "org_roles",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", String, nullable=False),
+    Column("role", String, nullable=False),
+    Column("department_id", String, comment="NULL: held company-wide"),
+    Index(None, "user_id"),
+)
+
+org_meta = Table(
+    "org_meta",
+    metadata,
+    Column("id", Integer, primary_key=True, comment="always 1"),
+    Column("revision", Integer, nullable=False, comment="bumped by every import"),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String),
 )

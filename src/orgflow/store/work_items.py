@@ -14,7 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from orgflow.engine.effects import Effect, WorkItemCancelled, WorkItemCompleted, WorkItemOpened
+from orgflow.engine.effects import (
+    Effect,
+    WorkItemCancelled,
+    WorkItemClaimed,
+    WorkItemCompleted,
+    WorkItemOpened,
+    WorkItemUnclaimed,
+)
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import OPEN_LITERAL, instances, work_items
@@ -36,6 +43,11 @@ CLOSE_WORK_ITEMS = NamedStatement(
     update(work_items).where(work_items.c.id == bindparam("b_id"), work_items.c.status == OPEN_LITERAL),
     column_keys=("status", "completed_at", "actor", "outcome", "data", "comment"),
 )
+SET_ASSIGNEE = NamedStatement(
+    "set work item assignee",
+    update(work_items).where(work_items.c.id == bindparam("b_id"), work_items.c.status == OPEN_LITERAL),
+    column_keys=("assignee",),
+)
 SELECT_STATUS = select(
     work_items.c.status, work_items.c.actor, work_items.c.completed_at, work_items.c.name
 ).where(work_items.c.id == bindparam("id"))
@@ -49,7 +61,7 @@ VIEW_COLUMNS = (
     work_items.c.token_id,
     work_items.c.name,
     work_items.c.assignee,
-    work_items.c.department,
+    work_items.c.candidate_group,
     work_items.c.status,
     work_items.c.created_at,
     work_items.c.completed_at,
@@ -77,7 +89,7 @@ def record(connection: Connection, instance_id: str, effects: Iterable[Effect], 
                 "token_id": item.token_id,
                 "name": item.name,
                 "assignee": item.assignee,
-                "department": item.department,
+                "candidate_group": item.group,
                 "status": WorkItemStatus.OPEN.value,
                 "created_at": item.created_at,
                 "completed_at": None,
@@ -86,6 +98,9 @@ def record(connection: Connection, instance_id: str, effects: Iterable[Effect], 
                 "data": None,
                 "comment": None,
             }
+        elif isinstance(effect, WorkItemClaimed | WorkItemUnclaimed):
+            assignee = effect.user if isinstance(effect, WorkItemClaimed) else None
+            SET_ASSIGNEE.execute(connection, {"b_id": effect.work_item_id, "assignee": assignee})
         elif isinstance(effect, WorkItemCompleted | WorkItemCancelled):
             change = _closing(effect, now)
             if effect.work_item_id in opened:
@@ -127,7 +142,7 @@ def search(
     connection: Connection,
     *,
     assignee: str | None = None,
-    department: str | None = None,
+    groups: Sequence[str] | None = None,
     status: str | None = WorkItemStatus.OPEN.value,
     instance_id: str | None = None,
     limit: int = 100,
@@ -135,14 +150,18 @@ def search(
 ) -> Sequence[Mapping[str, Any]]:
     """Work items matching every given filter, oldest first (the inbox order).
 
-    ``assignee`` and ``department`` together mean "for me, or for my department"
-    (a person's inbox shows both).
+    ``assignee`` and ``groups`` together mean "mine, or unclaimed in one of my
+    candidate groups" (a person's inbox); ``groups`` alone lists the groups' items.
     """
     query = select(*VIEW_COLUMNS).join(instances, instances.c.id == work_items.c.instance_id)
     query = where_given(query, (work_items.c.status, status), (work_items.c.instance_id, instance_id))
-    if assignee is not None and department is not None:
-        query = query.where((work_items.c.assignee == assignee) | (work_items.c.department == department))
-    else:
-        query = where_given(query, (work_items.c.assignee, assignee), (work_items.c.department, department))
+    group = work_items.c.candidate_group
+    if assignee is not None and groups:
+        shared = group.in_(list(groups)) & work_items.c.assignee.is_(None)
+        query = query.where((work_items.c.assignee == assignee) | shared)
+    elif assignee is not None:
+        query = query.where(work_items.c.assignee == assignee)
+    elif groups is not None:
+        query = query.where(group.in_(list(groups)))
     query = query.order_by(work_items.c.created_at, work_items.c.id).limit(limit).offset(offset)
     return [row._asdict() for row in connection.execute(query)]

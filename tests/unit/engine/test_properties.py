@@ -35,7 +35,7 @@ from orgflow.model.nodes import (
     SubProcess,
     UserTask,
 )
-from orgflow.model.rules import Assignee
+from orgflow.model.assignment_rules import UserRule
 
 NOW = datetime(2024, 3, 1, 9, tzinfo=UTC)
 
@@ -123,7 +123,7 @@ class Builder:
     def build(self, block: Any, scope: str | None) -> tuple[str, str]:
         """Return (entry node, exit node) of the block."""
         if isinstance(block, Task):
-            node_id = self.add(UserTask(id=self.name("task"), scope=scope, assignee=Assignee(user="u")))
+            node_id = self.add(UserTask(id=self.name("task"), scope=scope, assignee=UserRule(user="u")))
             return node_id, node_id
         if isinstance(block, Seq):
             ends = [self.build(part, scope) for part in block.parts]

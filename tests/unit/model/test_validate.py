@@ -13,7 +13,7 @@ from orgflow.model.nodes import (
     UserTask,
 )
 from orgflow.model.problems import Severity
-from orgflow.model.rules import Assignee
+from orgflow.model.assignment_rules import DepartmentRule, NamedDepartment, UserRule
 from orgflow.model.validate import validate_definition
 
 if TYPE_CHECKING:
@@ -537,17 +537,23 @@ def test_department_alone_makes_the_department_the_assignee(load: Load) -> None:
     )
     task = loaded.definition.node("task")
     assert isinstance(task, UserTask)
-    assert task.assignee == Assignee(department="客服部")
+    assert task.assignee == DepartmentRule(source=NamedDepartment(name="客服部"))
 
 
-def test_assignee_with_both_or_neither_set(the: The) -> None:
-    for assignee in (Assignee(user="u1", department="客服部"), Assignee(), Assignee(user="")):
+def test_countersign_settings_that_do_not_fit_the_mode(the: The) -> None:
+    from orgflow.model.assignment_rules import Countersign, CountersignMode
+
+    cases = {
+        "countersign.pass_percent": Countersign(mode=CountersignMode.ANY, pass_percent=60),
+        "countersign.veto": Countersign(mode=CountersignMode.IN_TURN, veto=True),
+    }
+    for field, countersign in cases.items():
         definition = ProcessDefinition(
             key="demo",
             name="演示",
             nodes={
                 "start": StartEvent(id="start", line=1),
-                "task": UserTask(id="task", line=2, assignee=assignee),
+                "task": UserTask(id="task", line=2, assignee=UserRule(user="u1"), countersign=countersign),
                 "end": EndEvent(id="end", line=3),
             },
             flows={
@@ -555,7 +561,7 @@ def test_assignee_with_both_or_neither_set(the: The) -> None:
                 "f2": Flow(id="f2", source="task", target="end"),
             },
         )
-        problem = the(validate_definition(definition, lines={("task", "assignee"): 7}), field="assignee")
+        problem = the(validate_definition(definition, lines={("task", "countersign"): 7}), field=field)
         assert (problem.node_id, problem.line) == ("task", 7)
 
 
@@ -685,7 +691,7 @@ def test_placeholders_for_unreadable_nodes_do_not_make_neighbours_look_broken(th
         nodes={
             "start": StartEvent(id="start", line=1),
             "mystery": Node(id="mystery", line=2),
-            "after": UserTask(id="after", line=3, assignee=Assignee(user="u1")),
+            "after": UserTask(id="after", line=3, assignee=UserRule(user="u1")),
             "end": EndEvent(id="end", line=4),
         },
         flows={

@@ -20,7 +20,8 @@ from orgflow.model.nodes import (
     UserTask,
 )
 from orgflow.model.problems import Severity
-from orgflow.model.rules import Assignee, FieldType, FormField, TimeLimit, TimeUnit
+from orgflow.model.assignment_rules import DepartmentRule, NamedDepartment, UserRule
+from orgflow.model.rules import FieldType, FormField, TimeLimit, TimeUnit
 from orgflow.model.yaml_document import MAX_BYTES
 from orgflow.model.yaml_reader import LoadedDefinition, load_definition, load_definition_file
 
@@ -120,7 +121,7 @@ def test_reads_user_task_attributes(full: LoadedDefinition) -> None:
         name="接收投诉",
         line=11,
         department="客服部",
-        assignee=Assignee(user="li_kefu"),
+        assignee=UserRule(user="li_kefu"),
         time_limit=TimeLimit(amount=24, unit=TimeUnit.HOURS),
         outcomes=("accept", "decline"),
         form=(
@@ -143,9 +144,9 @@ def test_assignee_forms_and_defaults(full: LoadedDefinition) -> None:
     assert (
         isinstance(production, UserTask) and isinstance(logistics, UserTask) and isinstance(service, UserTask)
     )
-    assert production.assignee == Assignee(department="生产部")
-    assert logistics.assignee == Assignee(user="zhou_wuliu")
-    assert service.assignee == Assignee(department="客服部")
+    assert production.assignee == DepartmentRule(source=NamedDepartment(name="生产部"))
+    assert logistics.assignee == UserRule(user="zhou_wuliu")
+    assert service.assignee == DepartmentRule(source=NamedDepartment(name="客服部"))
     assert production.time_limit == TimeLimit(amount=3, unit=TimeUnit.WORKING_DAYS)
     assert logistics.time_limit == TimeLimit(amount=4.5, unit=TimeUnit.WORKING_HOURS)
     assert service.time_limit is None
