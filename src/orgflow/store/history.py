@@ -1,7 +1,7 @@
 """The append-only history: one row per engine effect, with node names as they were at the time.
 
 Rows are never updated or deleted. A transition's rows go in with one
-executemany, in effect order (the autoincrement id keeps that order).
+multi-row INSERT, in effect order (the autoincrement id keeps that order).
 
 Two effects are implied by their neighbours and not stored: a user task's
 ``node_entered`` when its ``work_item_opened`` follows (the opening is the
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, insert, select
 
@@ -40,11 +40,38 @@ from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import history
 
-INSERT_HISTORY = NamedStatement(
-    "append history",
-    insert(history),
-    column_keys=tuple(column.key for column in history.columns if column.key != "id"),
-)
+
+class HistoryRow(NamedTuple):
+    """One history row as it is inserted, in the table's column order (``id`` is assigned by the database)."""
+
+    instance_id: str
+    at: datetime
+    kind: str
+    node_id: str | None
+    node_name: str | None
+    token_id: str | None
+    work_item_id: str | None
+    actor: str | None
+    actor_name: str | None
+    outcome: str | None
+    comment: str | None
+    data: Mapping[str, Any] | None
+
+
+class _Detail(NamedTuple):
+    """What an effect puts in the columns after ``kind`` (the same order as :class:`HistoryRow`)."""
+
+    node_id: str | None = None
+    node_name: str | None = None
+    token_id: str | None = None
+    work_item_id: str | None = None
+    actor: str | None = None
+    outcome: str | None = None
+    comment: str | None = None
+    data: Mapping[str, Any] | None = None
+
+
+INSERT_HISTORY = NamedStatement("append history", insert(history), column_keys=HistoryRow._fields)
 SELECT_FOR_INSTANCE = (
     select(
         history.c.id,
@@ -64,83 +91,71 @@ SELECT_FOR_INSTANCE = (
     .order_by(history.c.id)
 )
 
-_EMPTY: dict[str, Any] = {
-    "node_id": None,
-    "node_name": None,
-    "token_id": None,
-    "work_item_id": None,
-    "actor": None,
-    "actor_name": None,
-    "outcome": None,
-    "comment": None,
-    "data": None,
-}
+
+def _instance_started(effect: InstanceStarted) -> _Detail:
+    return _Detail(actor=effect.initiator, data=dict(effect.data) or None)
 
 
-def _instance_started(effect: InstanceStarted) -> dict[str, Any]:
-    return {"actor": effect.initiator, "data": dict(effect.data) or None}
+def _node_entered(effect: NodeEntered | NodePassed) -> _Detail:
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id)
 
 
-def _node_entered(effect: NodeEntered | NodePassed) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "token_id": effect.token_id}
+def _node_left(effect: NodeLeft) -> _Detail:
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id, actor=effect.actor)
 
 
-def _node_left(effect: NodeLeft) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "token_id": effect.token_id, "actor": effect.actor}
-
-
-def _work_item_opened(effect: WorkItemOpened) -> dict[str, Any]:
+def _work_item_opened(effect: WorkItemOpened) -> _Detail:
     item = effect.work_item
-    return {
-        "node_id": item.node_id,
-        "node_name": item.name,
-        "token_id": item.token_id,
-        "work_item_id": item.id,
-        "data": {"assignee": item.assignee, "group": item.group},
-    }
+    return _Detail(
+        node_id=item.node_id,
+        node_name=item.name,
+        token_id=item.token_id,
+        work_item_id=item.id,
+        data={"assignee": item.assignee, "group": item.group},
+    )
 
 
-def _work_item_claimed(effect: WorkItemClaimed | WorkItemUnclaimed) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "work_item_id": effect.work_item_id, "actor": effect.user}
+def _work_item_claimed(effect: WorkItemClaimed | WorkItemUnclaimed) -> _Detail:
+    return _Detail(node_id=effect.node_id, work_item_id=effect.work_item_id, actor=effect.user)
 
 
-def _task_skipped(effect: TaskSkipped) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "token_id": effect.token_id, "comment": effect.reason}
+def _task_skipped(effect: TaskSkipped) -> _Detail:
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id, comment=effect.reason)
 
 
-def _work_item_completed(effect: WorkItemCompleted) -> dict[str, Any]:
-    return {
-        "node_id": effect.node_id,
-        "work_item_id": effect.work_item_id,
-        "actor": effect.actor,
-        "outcome": effect.outcome,
-        "comment": effect.comment or None,
-        "data": dict(effect.data) or None,
-    }
+def _work_item_completed(effect: WorkItemCompleted) -> _Detail:
+    return _Detail(
+        node_id=effect.node_id,
+        work_item_id=effect.work_item_id,
+        actor=effect.actor,
+        outcome=effect.outcome,
+        comment=effect.comment or None,
+        data=dict(effect.data) or None,
+    )
 
 
-def _work_item_cancelled(effect: WorkItemCancelled) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "work_item_id": effect.work_item_id, "comment": effect.reason or None}
+def _work_item_cancelled(effect: WorkItemCancelled) -> _Detail:
+    return _Detail(node_id=effect.node_id, work_item_id=effect.work_item_id, comment=effect.reason or None)
 
 
-def _service_call_requested(effect: ServiceCallRequested) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "token_id": effect.token_id, "data": {"handler": effect.handler}}
+def _service_call_requested(effect: ServiceCallRequested) -> _Detail:
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data={"handler": effect.handler})
 
 
-def _service_call_completed(effect: ServiceCallCompleted) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "token_id": effect.token_id, "data": dict(effect.result) or None}
+def _service_call_completed(effect: ServiceCallCompleted) -> _Detail:
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data=dict(effect.result) or None)
 
 
-def _instance_ended(effect: InstanceEnded) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "outcome": effect.status.value}
+def _instance_ended(effect: InstanceEnded) -> _Detail:
+    return _Detail(node_id=effect.node_id, outcome=effect.status.value)
 
 
-def _instance_failed(effect: InstanceFailed) -> dict[str, Any]:
-    return {"node_id": effect.node_id, "comment": effect.message}
+def _instance_failed(effect: InstanceFailed) -> _Detail:
+    return _Detail(node_id=effect.node_id, comment=effect.message)
 
 
 #: Effect type → (history ``kind``, the columns it fills).
-ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], dict[str, Any]]]] = {
+ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], _Detail]]] = {
     InstanceStarted: ("instance_started", _instance_started),
     NodeEntered: ("node_entered", _node_entered),
     NodeLeft: ("node_left", _node_left),
@@ -164,7 +179,7 @@ def history_rows(
     definition: ProcessDefinition,
     at: datetime,
     org: OrgSnapshot = EMPTY_ORG,
-) -> list[dict[str, Any]]:
+) -> list[HistoryRow]:
     """One history row per effect, naming nodes and people as they are called now.
 
     Nodes are named as the running definition version calls them, people (the
@@ -176,20 +191,36 @@ def history_rows(
     rows = []
     for effect in _without_implied(effects):
         kind, build = ROW_BUILDERS[type(effect)]
-        row = {**_EMPTY, **build(effect), "instance_id": instance_id, "at": at, "kind": kind}
-        node_id = row["node_id"]
-        if row["node_name"] is None and node_id is not None and node_id in nodes:
-            row["node_name"] = nodes[node_id].label
-        actor = row["actor"]
-        if actor is not None and actor in users:
-            row["actor_name"] = users[actor].name
-        if kind == "work_item_opened" and users:
-            row["data"] = _with_names(row["data"], org)
-        rows.append(row)
+        detail = build(effect)
+        node_id, node_name = detail.node_id, detail.node_name
+        if node_name is None and node_id is not None:
+            node = nodes.get(node_id)
+            node_name = None if node is None else node.label
+        actor = detail.actor
+        known = users.get(actor) if actor is not None and users else None
+        data = detail.data
+        if users and type(effect) is WorkItemOpened and data is not None:
+            data = _with_names(data, org)
+        rows.append(
+            HistoryRow(
+                instance_id,
+                at,
+                kind,
+                node_id,
+                node_name,
+                detail.token_id,
+                detail.work_item_id,
+                actor,
+                None if known is None else known.name,
+                detail.outcome,
+                detail.comment,
+                data,
+            )
+        )
     return rows
 
 
-def _with_names(data: dict[str, Any], org: OrgSnapshot) -> dict[str, Any]:
+def _with_names(data: Mapping[str, Any], org: OrgSnapshot) -> dict[str, Any]:
     """A work item's addressee with display names: ``assignee_name``, ``group_label``."""
     named = dict(data)
     if data.get("assignee") is not None:
@@ -223,9 +254,9 @@ def _without_implied(effects: Iterable[Effect]) -> Iterator[Effect]:
         yield pending
 
 
-def append(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Append rows in order with one executemany."""
-    INSERT_HISTORY.execute_many(connection, rows)
+def append(connection: Connection, rows: Sequence[HistoryRow]) -> None:
+    """Append rows in order, as one multi-row INSERT (see ``NamedStatement.insert_rows``)."""
+    INSERT_HISTORY.insert_rows(connection, rows)
 
 
 def for_instance(connection: Connection, instance_id: str) -> Sequence[Mapping[str, Any]]:

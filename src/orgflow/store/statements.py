@@ -10,6 +10,12 @@ JSON) — but compiled once and executed on the DBAPI cursor of the connection
 SQLAlchemy opened, inside SQLAlchemy's transaction. Queries and rarely-run
 statements keep the ordinary ``connection.execute``.
 
+Rows to insert can be given as plain tuples in ``column_keys`` order
+(:meth:`NamedStatement.insert_rows`): building a dict per row and gathering
+it back into parameters was most of the Python cost of writing history and
+work items. On SQLite they go in as one multi-row ``INSERT … VALUES (…), (…)``,
+one statement to run instead of one per row.
+
 Driver errors are wrapped into SQLAlchemy's ``DBAPIError`` family, so
 ``database.translate_errors`` turns them into OrgFlow errors exactly as it does
 for ordinary execution.
@@ -22,12 +28,15 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Connection, Dialect, Insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 Processor = Callable[[Any], Any]
+
+#: Parameters per multi-row INSERT at most (SQLite builds before 3.32 allow 999).
+MAX_PARAMETERS = 999
 
 
 class _Compiled:
@@ -37,7 +46,17 @@ class _Compiled:
     columns whose type converts values (timestamps, JSON) go through Python.
     """
 
-    __slots__ = ("constants", "converters", "gather", "names", "positional", "results", "sql")
+    __slots__ = (
+        "constants",
+        "converters",
+        "gather",
+        "multi_row",
+        "names",
+        "picks",
+        "positional",
+        "results",
+        "sql",
+    )
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str]) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) or None)
@@ -65,6 +84,15 @@ class _Compiled:
         self.gather: Callable[[Mapping[str, Any]], Any] = (
             getter if len(keys) != 1 else (lambda values: (getter(values),))
         )
+        #: Where each parameter comes from in a row given as a tuple in ``column_keys`` order
+        #: (``None``: the statement needs values that are not columns to write).
+        self.picks: tuple[int, ...] | None = None
+        if column_keys and set(keys) <= set(column_keys):
+            self.picks = tuple(column_keys.index(key) for key in keys)
+        #: ``(…, …)`` of a plain qmark INSERT, repeated for each further row of a multi-row one.
+        self.multi_row = ""
+        if self.positional and isinstance(statement, Insert) and self.sql.endswith(")"):
+            self.multi_row = ", " + self.sql[self.sql.rindex(" VALUES ") + len(" VALUES ") :]
         self.results: list[tuple[int, Processor]] = []
         for index, column in enumerate(getattr(statement, "selected_columns", ())):
             process = column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -85,6 +113,15 @@ class _Compiled:
         if self.positional:
             return tuple(gathered)
         return dict(zip(self.names, gathered, strict=True))
+
+    def row_values(self, row: Sequence[Any]) -> list[Any]:
+        """Driver values in parameter order for a row given in ``column_keys`` order, converted per type."""
+        if self.picks is None:
+            raise TypeError("this statement needs named values, not rows")
+        values = [row[index] for index in self.picks]
+        for index, process in self.converters:
+            values[index] = process(values[index])
+        return values
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         """A result row with each column converted back (timestamps, JSON)."""
@@ -138,6 +175,34 @@ class NamedStatement:
         compiled, cursor = self._prepare(connection)
         try:
             cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise self._wrap(compiled, error, connection.dialect) from error
+        finally:
+            cursor.close()
+
+    def insert_rows(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given as tuples in ``column_keys`` order.
+
+        On qmark drivers (SQLite) as one multi-row INSERT per :data:`MAX_PARAMETERS`
+        values; elsewhere (psycopg's named parameters) as one executemany.
+        """
+        if not rows:
+            return
+        compiled, cursor = self._prepare(connection)
+        try:
+            if compiled.multi_row:
+                per_statement = max(1, MAX_PARAMETERS // len(compiled.names))
+                for start in range(0, len(rows), per_statement):
+                    chunk = rows[start : start + per_statement]
+                    sql = compiled.sql + compiled.multi_row * (len(chunk) - 1)
+                    cursor.execute(sql, [value for row in chunk for value in compiled.row_values(row)])
+            elif compiled.positional:
+                cursor.executemany(compiled.sql, [compiled.row_values(row) for row in rows])
+            else:
+                names = compiled.names
+                cursor.executemany(
+                    compiled.sql, [dict(zip(names, compiled.row_values(row), strict=True)) for row in rows]
+                )
         except connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(compiled, error, connection.dialect) from error
         finally:

@@ -22,6 +22,7 @@ from orgflow.engine.effects import (
     WorkItemOpened,
     WorkItemUnclaimed,
 )
+from orgflow.engine.state import WorkItem
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import OPEN_LITERAL, instances, work_items
@@ -35,13 +36,15 @@ class WorkItemStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+#: The columns closing an item writes, in the order :func:`_closing` gives them.
+CLOSING_COLUMNS = ("status", "completed_at", "actor", "outcome", "data", "comment")
 INSERT_WORK_ITEMS = NamedStatement(
     "insert work items", insert(work_items), column_keys=tuple(column.key for column in work_items.columns)
 )
 CLOSE_WORK_ITEMS = NamedStatement(
     "close work items",
     update(work_items).where(work_items.c.id == bindparam("b_id"), work_items.c.status == OPEN_LITERAL),
-    column_keys=("status", "completed_at", "actor", "outcome", "data", "comment"),
+    column_keys=CLOSING_COLUMNS,
 )
 SET_ASSIGNEE = NamedStatement(
     "set work item assignee",
@@ -73,63 +76,65 @@ VIEW_COLUMNS = (
 
 
 def record(connection: Connection, instance_id: str, effects: Iterable[Effect], now: datetime) -> None:
-    """Write the work-item effects of one transition: inserts and closes, one executemany each.
+    """Write the work-item effects of one transition: closes (one executemany), then one multi-row insert.
 
     An item opened and closed within the same transition is inserted already closed.
+    Rows are tuples in the table's column order (see ``NamedStatement.insert_rows``).
     """
-    opened: dict[str, dict[str, Any]] = {}
-    closed: list[dict[str, Any]] = []
+    opened: dict[str, WorkItem] = {}
+    closing: dict[str, tuple[Any, ...]] = {}
     for effect in effects:
-        if isinstance(effect, WorkItemOpened):
-            item = effect.work_item
-            opened[item.id] = {
-                "id": item.id,
-                "instance_id": instance_id,
-                "node_id": item.node_id,
-                "token_id": item.token_id,
-                "name": item.name,
-                "assignee": item.assignee,
-                "candidate_group": item.group,
-                "status": WorkItemStatus.OPEN.value,
-                "created_at": item.created_at,
-                "completed_at": None,
-                "actor": None,
-                "outcome": None,
-                "data": None,
-                "comment": None,
-            }
+        if type(effect) is WorkItemOpened:
+            opened[effect.work_item.id] = effect.work_item
         elif isinstance(effect, WorkItemClaimed | WorkItemUnclaimed):
             assignee = effect.user if isinstance(effect, WorkItemClaimed) else None
             SET_ASSIGNEE.execute(connection, {"b_id": effect.work_item_id, "assignee": assignee})
         elif isinstance(effect, WorkItemCompleted | WorkItemCancelled):
-            change = _closing(effect, now)
-            if effect.work_item_id in opened:
-                opened[effect.work_item_id].update(change)
-            else:
-                change["b_id"] = effect.work_item_id
-                closed.append(change)
+            closing[effect.work_item_id] = _closing(effect, now)
+    closed = [
+        {**dict(zip(CLOSING_COLUMNS, values, strict=True)), "b_id": item_id}
+        for item_id, values in closing.items()
+        if item_id not in opened
+    ]
     CLOSE_WORK_ITEMS.execute_many(connection, closed)
-    INSERT_WORK_ITEMS.execute_many(connection, list(opened.values()))
+    rows = [_row(instance_id, item, closing.get(item.id, _OPEN)) for item in opened.values()]
+    INSERT_WORK_ITEMS.insert_rows(connection, rows)
 
 
-def _closing(effect: WorkItemCompleted | WorkItemCancelled, now: datetime) -> dict[str, Any]:
+#: The closing columns of an item still open.
+_OPEN: tuple[Any, ...] = (WorkItemStatus.OPEN.value, None, None, None, None, None)
+
+
+def _row(instance_id: str, item: WorkItem, closing: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A new item's row in column order: who and what, then its closing columns (and ``created_at``)."""
+    status, *rest = closing
+    return (
+        item.id,
+        instance_id,
+        item.node_id,
+        item.token_id,
+        item.name,
+        item.assignee,
+        item.group,
+        status,
+        item.created_at,
+        *rest,
+    )
+
+
+def _closing(effect: WorkItemCompleted | WorkItemCancelled, now: datetime) -> tuple[Any, ...]:
+    """The closing columns (:data:`CLOSING_COLUMNS`) an effect writes."""
     if isinstance(effect, WorkItemCompleted):
-        return {
-            "status": WorkItemStatus.COMPLETED.value,
-            "completed_at": now,
-            "actor": effect.actor,
-            "outcome": effect.outcome,
-            "data": dict(effect.data) or None,
-            "comment": effect.comment or None,
-        }
-    return {
-        "status": WorkItemStatus.CANCELLED.value,
-        "completed_at": now,
-        "actor": None,
-        "outcome": None,
-        "data": None,
-        "comment": effect.reason or None,
-    }
+        data = dict(effect.data) or None
+        return (
+            WorkItemStatus.COMPLETED.value,
+            now,
+            effect.actor,
+            effect.outcome,
+            data,
+            effect.comment or None,
+        )
+    return (WorkItemStatus.CANCELLED.value, now, None, None, None, effect.reason or None)
 
 
 def status_of(connection: Connection, work_item_id: str) -> Mapping[str, Any] | None:

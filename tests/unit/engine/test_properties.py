@@ -23,6 +23,7 @@ from orgflow.engine.effects import Rejection, Transition, WorkItemCancelled, Wor
 from orgflow.engine.state import InstanceState, InstanceStatus, TokenStatus
 from orgflow.engine.step import apply
 from orgflow.ids import SequentialIds
+from orgflow.model.assignment_rules import UserRule
 from orgflow.model.definition import Flow, ProcessDefinition
 from orgflow.model.expressions import compile_expression
 from orgflow.model.nodes import (
@@ -35,7 +36,6 @@ from orgflow.model.nodes import (
     SubProcess,
     UserTask,
 )
-from orgflow.model.assignment_rules import UserRule
 
 NOW = datetime(2024, 3, 1, 9, tzinfo=UTC)
 

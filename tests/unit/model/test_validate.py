@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from orgflow.model.assignment_rules import DepartmentRule, NamedDepartment, UserRule
 from orgflow.model.definition import Flow, ProcessDefinition
 from orgflow.model.expressions import compile_expression
 from orgflow.model.nodes import (
@@ -13,7 +14,6 @@ from orgflow.model.nodes import (
     UserTask,
 )
 from orgflow.model.problems import Severity
-from orgflow.model.assignment_rules import DepartmentRule, NamedDepartment, UserRule
 from orgflow.model.validate import validate_definition
 
 if TYPE_CHECKING:

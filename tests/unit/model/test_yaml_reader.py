@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from orgflow.errors import ConfigurationError, DefinitionError
+from orgflow.model.assignment_rules import DepartmentRule, NamedDepartment, UserRule
 from orgflow.model.expressions import CompiledExpression
 from orgflow.model.nodes import (
     DEFAULT_OUTCOMES,
@@ -20,7 +21,6 @@ from orgflow.model.nodes import (
     UserTask,
 )
 from orgflow.model.problems import Severity
-from orgflow.model.assignment_rules import DepartmentRule, NamedDepartment, UserRule
 from orgflow.model.rules import FieldType, FormField, TimeLimit, TimeUnit
 from orgflow.model.yaml_document import MAX_BYTES
 from orgflow.model.yaml_reader import LoadedDefinition, load_definition, load_definition_file

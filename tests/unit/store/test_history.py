@@ -35,7 +35,7 @@ def item(node_id: str, token_id: str) -> WorkItem:
 
 
 def kinds(effects) -> list[tuple[str, str | None]]:
-    return [(row["kind"], row["node_name"]) for row in history_rows("i", effects, DEFINITION, AT)]
+    return [(row.kind, row.node_name) for row in history_rows("i", effects, DEFINITION, AT)]
 
 
 def test_a_completion_stores_what_happened_without_the_implied_entries_and_exits():
