@@ -78,9 +78,9 @@ def runtime(database_url: str, clock: FrozenClock) -> Iterator[Runtime]:
         yield opened
 
 
-def who(assignee: str | None, department: str | None) -> str:
-    """The person a work item is for, or the group sharing it."""
-    return assignee or department or "?"
+def who(assignee: str | None, group: str | None) -> str:
+    """The person a work item is for, or the department or role sharing it (``dept:`` dropped)."""
+    return assignee or (group or "?").removeprefix("dept:")
 
 
 class Walk:
@@ -119,7 +119,7 @@ class Walk:
 
     def waiting(self) -> dict[str, str]:
         """Open work items now: node id → who has to act."""
-        return {item.node_id: who(item.assignee, item.department) for item in self.view.work_items}
+        return {item.node_id: who(item.assignee, item.candidate_group) for item in self.view.work_items}
 
     @property
     def detail(self) -> InstanceDetail:
@@ -131,7 +131,7 @@ class Walk:
     def opened(self) -> list[tuple[str | None, str]]:
         """Every work item opened so far, in order: (node name, who it was for)."""
         return [
-            (entry.node_name, who((entry.data or {}).get("assignee"), (entry.data or {}).get("department")))
+            (entry.node_name, who((entry.data or {}).get("assignee"), (entry.data or {}).get("group")))
             for entry in self.history("work_item_opened")
         ]
 

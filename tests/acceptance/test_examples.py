@@ -65,7 +65,11 @@ def test_customer_complaint_goes_to_the_responsible_department_and_back(
         comment="已受理",
     )
     (analysis_item,) = walk.view.work_items
-    assert (analysis_item.name, analysis_item.assignee, analysis_item.department) == (analysis, analyst, None)
+    assert (analysis_item.name, analysis_item.assignee, analysis_item.candidate_group) == (
+        analysis,
+        analyst,
+        None,
+    )
 
     walk.handle(analysis_item.node_id, by=analyst, outcome="done", data=ANALYSIS, comment="分析完成")
     assert walk.waiting() == {"reply": "客服部"}

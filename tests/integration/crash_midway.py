@@ -57,7 +57,7 @@ def main(url: str, work_item_id: str) -> None:
     runtime = open_runtime(url)
     runtime.database.engine.dispose()
     event.listen(runtime.database.engine, "connect", install)
-    runtime.execute(CompleteWorkItem(work_item_id, actor="crasher"))
+    runtime.execute(CompleteWorkItem(work_item_id, actor="u1"))
     print("completed without crashing")
 
 

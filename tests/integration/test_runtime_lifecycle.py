@@ -21,7 +21,7 @@ def test_start_complete_end_with_history(runtime, clock) -> None:
     assert started.definition_label == "V1.0-202611-客户投诉处理流程"
     assert [(n.node_id, n.name) for n in started.active_nodes] == [("submit", "提交")]
     (item,) = started.work_items
-    assert (item.node_id, item.name, item.assignee, item.department) == ("submit", "提交", "u1", None)
+    assert (item.node_id, item.name, item.assignee, item.candidate_group) == ("submit", "提交", "u1", None)
     assert started.data == {"title": "屏幕碎了"}
     assert runtime.queries.work_items(assignee="u1")[0].id == item.id
 
@@ -29,7 +29,7 @@ def test_start_complete_end_with_history(runtime, clock) -> None:
     moved = runtime.execute(CompleteWorkItem(item.id, actor="u1", data={"phone": "138"}, comment="已核实"))
 
     (handle,) = moved.work_items
-    assert (handle.node_id, handle.department, handle.assignee) == ("handle", "客服部", None)
+    assert (handle.node_id, handle.candidate_group, handle.assignee) == ("handle", "dept:客服部", None)
     assert runtime.queries.work_items(assignee="u1") == ()
     assert [w.id for w in runtime.queries.work_items(department="客服部")] == [handle.id]
     done_by_u1 = runtime.queries.work_items(assignee="u1", status="completed")

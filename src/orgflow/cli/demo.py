@@ -161,7 +161,7 @@ def walk(runtime: Runtime, key: str, say: Say) -> InstanceDetail:
             raise NotFound(f"演示脚本没有为节点 {item.node_id} 的第 {index + 1} 次办理准备数据")
         step = steps[index]
         taken[item.node_id] = index + 1
-        echo(f"  待办「{item.name}」派给 {who(item.assignee, item.group)}")
+        echo(f"  待办「{item.name}」派给 {who(item.assignee, item.candidate_group)}")
         view = runtime.execute(
             CompleteWorkItem(
                 work_item_id=item.id,

@@ -118,7 +118,7 @@ def print_instance(view: InstanceView) -> None:
         "待办",
         ["待办 ID", "节点", "处理人", "生成时间"],
         [
-            [item.id, item.name, who(item.assignee, item.group), when(item.created_at)]
+            [item.id, item.name, who(item.assignee, item.candidate_group), when(item.created_at)]
             for item in view.work_items
         ],
     )

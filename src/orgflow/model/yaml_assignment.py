@@ -99,6 +99,15 @@ def read_rule(
     if "role" in value and "pick" not in value:
         role = reading.text(value, "role", node_id=node_id, required=True, field=f"{field}.role")
         return RoleRule(role=role.strip()) if role else None
+    if "pick" in value:
+        reading.problem(
+            f"{field}.pick 要和 department、department_field、initiator_department 或 department_map 一起写",
+            node_id=node_id,
+            line=value.line_of("pick"),
+            field=f"{field}.pick",
+            hint=_HINT,
+        )
+        return None
     reading.problem(
         f"{field} 缺少规则：写 user、department、role、initiator_head 等其中之一",
         node_id=node_id,

@@ -52,7 +52,7 @@ class ActiveNode:
 class OpenWorkItem:
     """An open work item of an instance (who has to act, since when).
 
-    ``group`` is the candidate group whose members may claim it (``dept:研发部``);
+    ``candidate_group`` is the candidate group whose members may claim it (``dept:研发部``);
     ``assignee`` the person it is for, or who claimed it.
     """
 
@@ -60,7 +60,7 @@ class OpenWorkItem:
     node_id: str
     name: str
     assignee: str | None
-    group: str | None
+    candidate_group: str | None
     created_at: datetime
 
 
@@ -201,7 +201,7 @@ def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> Insta
                 node_id=item.node_id,
                 name=item.name,
                 assignee=item.assignee,
-                group=item.group,
+                candidate_group=item.group,
                 created_at=item.created_at,
             )
             for item in state.work_items

@@ -133,7 +133,11 @@ def test_a_quality_complaint_walked_through_the_command_line(orgflow: Orgflow) -
     )
     assert started["active_nodes"] == [{"node_id": "receive", "name": "接收投诉"}]
     (receive,) = started["work_items"]
-    assert (receive["name"], receive["assignee"], receive["department"]) == ("接收投诉", None, "客服部")
+    assert (receive["name"], receive["assignee"], receive["candidate_group"]) == (
+        "接收投诉",
+        None,
+        "dept:客服部",
+    )
 
     inbox = orgflow.json("tasks", "--department", "客服部")["work_items"]
     assert [(w["id"], w["status"]) for w in inbox if w["business_key"] == key] == [(receive["id"], "open")]
@@ -141,7 +145,7 @@ def test_a_quality_complaint_walked_through_the_command_line(orgflow: Orgflow) -
     moved = orgflow.json(*complete(receive["id"], by="li_kefu", form=RECEIVED, comment="已受理"))["instance"]
     assert moved["active_nodes"] == [{"node_id": "production_analysis", "name": "质量原因分析"}]
     (analysis,) = moved["work_items"]
-    assert (analysis["assignee"], analysis["department"]) == ("wang_shengchan", None)
+    assert (analysis["assignee"], analysis["candidate_group"]) == ("wang_shengchan", None)
 
     inbox = orgflow.json("tasks", "--user", "wang_shengchan")["work_items"]
     assert [(w["id"], w["name"]) for w in inbox if w["business_key"] == key] == [
@@ -152,7 +156,7 @@ def test_a_quality_complaint_walked_through_the_command_line(orgflow: Orgflow) -
         "instance"
     ]
     (reply,) = moved["work_items"]
-    assert (reply["node_id"], reply["department"]) == ("reply", "客服部")
+    assert (reply["node_id"], reply["candidate_group"]) == ("reply", "dept:客服部")
 
     closed = orgflow.run(*complete(reply["id"], by="li_kefu", form=REPLIED, comment="客户满意"))
     assert (closed.code, closed.err) == (0, "")

@@ -43,16 +43,27 @@ class Walker:
         return matches[0]
 
     def complete(
-        self, node_id: str, outcome: str = "approve", data: Mapping[str, Any] | None = None, actor: str = "u1"
+        self,
+        node_id: str,
+        outcome: str = "approve",
+        data: Mapping[str, Any] | None = None,
+        actor: str | None = None,
     ) -> InstanceState:
         return self._take(self.try_complete(node_id, outcome, data, actor))
 
     def try_complete(
-        self, node_id: str, outcome: str = "approve", data: Mapping[str, Any] | None = None, actor: str = "u1"
+        self,
+        node_id: str,
+        outcome: str = "approve",
+        data: Mapping[str, Any] | None = None,
+        actor: str | None = None,
     ) -> Transition | Rejection:
+        """Complete the item at ``node_id``, by default as the person it is for."""
         assert self.state is not None
+        item = self.state.work_item(self.item(node_id))
+        assert item is not None
         command = CompleteWorkItem(
-            work_item_id=self.item(node_id), actor=actor, outcome=outcome, data=data or {}
+            work_item_id=item.id, actor=actor or item.assignee or "u1", outcome=outcome, data=data or {}
         )
         return apply(self.definition, self.state, command, NOW, self.ids)
 

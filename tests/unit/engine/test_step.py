@@ -42,7 +42,7 @@ def test_sequence_opens_a_work_item_and_ends_when_it_is_done(walk):
     state = walker.start({"origin": "api"})
     assert state.status is InstanceStatus.RUNNING
     (item,) = state.work_items
-    assert (item.node_id, item.assignee, item.department, item.name) == ("submit", "zhang", None, "提交")
+    assert (item.node_id, item.assignee, item.group, item.name) == ("submit", "zhang", None, "提交")
     assert [type(e) for e in walker.last.effects] == [
         InstanceStarted,
         NodePassed,
@@ -133,7 +133,7 @@ def test_exclusive_default_flow_and_department_work_item(walk):
     walker = walk(EXCLUSIVE)
     state = walker.start({"amount": 1})
     (item,) = state.work_items
-    assert (item.node_id, item.assignee, item.department) == ("small", None, "财务部")
+    assert (item.node_id, item.assignee, item.group) == ("small", None, "dept:财务部")
 
 
 NO_DEFAULT = """

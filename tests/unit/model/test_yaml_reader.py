@@ -318,7 +318,7 @@ def test_unknown_keys_on_process_flows_form_fields_and_time_limits(problems: Pro
           - {id: start, type: start, next: {to: task, wehn: x}}
           - id: task
             type: user_task
-            assignee: {user: u1, role: 经理}
+            assignee: {user: u1, rank: 经理}
             time_limit: {hours: 2, minutes: 5}
             form:
               - {name: amount, type: number, lable: 金额}
@@ -330,7 +330,7 @@ def test_unknown_keys_on_process_flows_form_fields_and_time_limits(problems: Pro
     assert (process.node_id, process.line, process.hint) == (None, 3, "是不是想写 description？")
     flow = the(found, field="wehn")
     assert (flow.node_id, flow.line, flow.hint) == ("start", 5, "是不是想写 when？")
-    assignee = the(found, field="assignee.role")
+    assignee = the(found, field="assignee.rank")
     assert (assignee.node_id, assignee.line) == ("task", 8)
     time_limit = the(found, field="time_limit.minutes")
     assert (time_limit.node_id, time_limit.line) == ("task", 9)
@@ -469,10 +469,21 @@ def test_unknown_and_missing_type(problems: Problems, the: The) -> None:
 @pytest.mark.parametrize(
     ("attribute", "field", "fragment"),
     [
-        ("assignee: {user: u1, department: 客服部}", "assignee", "只能写 user 或 department 其中之一"),
-        ("assignee: {}", "assignee", "缺少 user 或 department"),
-        ("assignee: [u1]", "assignee", "assignee 应为用户ID"),
-        ("assignee: {user: 42}", "assignee", "应为文本"),
+        ("assignee: {user: u1, department: 客服部}", "assignee", "只能选一种规则"),
+        ("assignee: {}", "assignee", "写法不对"),
+        ("assignee: [u1]", "assignee", "写法不对"),
+        ("assignee: {user: 42}", "assignee.user", "应为文本"),
+        ("assignee: {department: 研发部, pick: boss}", "assignee.pick", "不认识"),
+        ("assignee: {initiator_head: 0}", "assignee.initiator_head", "1 到 20 的整数"),
+        ("assignee: {role: 总经理, pick: head}", "assignee.pick", "要和 department"),
+        ("assignee: {department_map: {field: t}}", "assignee.department_map.map", "缺少 map"),
+        (
+            "assignee: {tiers: {field: amount, levels: [{max: 1}]}}",
+            "assignee.tiers.levels[1].assignee",
+            "缺少",
+        ),
+        ("countersign: every", "countersign.mode", "不认识"),
+        ("on_empty: ignore", "on_empty", "不认识"),
         ("time_limit: 24", "time_limit", "应为 {单位: 数量}"),
         ("time_limit: {hours: 2, working_days: 1}", "time_limit", "只能写一个单位"),
         ("time_limit: {}", "time_limit", "缺少单位"),

@@ -29,7 +29,7 @@ def item(node_id: str, token_id: str) -> WorkItem:
         token_id=token_id,
         name=DEFINITION.nodes[node_id].label,
         assignee="u",
-        department=None,
+        group=None,
         created_at=AT,
     )
 
