@@ -37,6 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
+from orgflow.store.database import dump_json, load_json
+
 #: Constraint names are predictable so migrations can refer to them on both databases.
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -125,8 +127,41 @@ class UtcDateTime(TypeDecorator[datetime]):
         return process
 
 
+class JsonText(TypeDecorator[Any]):
+    """JSON as text on SQLite, converted with one call each way instead of SQLAlchemy's layers.
+
+    A command writes four or five JSON values (instance data, tokens, history and
+    work-item data) and reads two or three; SQLAlchemy's JSON processors wrap
+    ``json.dumps``/``json.loads`` in several Python calls each, which showed up
+    in profiles. ``None`` is SQL NULL, as with ``JSON(none_as_null=True)``.
+    """
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], str | None] | None:
+        """Encode with :func:`orgflow.store.database.dump_json` (what the engine's serializer is)."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: Any) -> str | None:
+            return None if value is None else dump_json(value)
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        """Decode with :func:`orgflow.store.database.load_json`."""
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def process(value: Any) -> Any:
+            return None if value is None else load_json(value)
+
+        return process
+
+
 #: JSON documents; ``None`` is stored as SQL NULL so "no data" costs nothing to read.
-JsonDocument: Any = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+JsonDocument: Any = JsonText().with_variant(JSONB(none_as_null=True), "postgresql")
 
 #: 64-bit surrogate keys on PostgreSQL; SQLite needs INTEGER for its rowid alias.
 BigId: Any = BigInteger().with_variant(Integer(), "sqlite")
