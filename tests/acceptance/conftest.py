@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from orgflow.clock import FrozenClock
+from orgflow.org.spreadsheet import read_org_files
 from orgflow.runtime import (
     CompleteWorkItem,
     DeployDefinition,
@@ -26,39 +27,15 @@ from orgflow.runtime import (
     StartProcess,
     open_runtime,
 )
+from orgflow.runtime.actions import ImportOrg
 from orgflow.runtime.service_modules import load_services
 from orgflow.runtime.views import HistoryEntry, InstanceDetail, WorkItemView
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: The demo company every example is walked in (departments, heads, 分管领导, roles).
+DEMO_ORG = [EXAMPLES / "org" / "demo-部门.csv", EXAMPLES / "org" / "demo-人员.csv"]
 
 #: 部门和虚拟组的成员：谁能看到派给该组的待办（见 examples/README.md 的两张用户表）。
-GROUPS: Mapping[str, frozenset[str]] = {
-    "市场部": frozenset({"zhang_shichang", "wang_shichang"}),
-    "研发部": frozenset({"chen_yanfa", "li_yanfa"}),
-    "生产部": frozenset({"wang_shengchan"}),
-    "销售部": frozenset({"zhao_xiaoshou"}),
-    "技术部": frozenset({"liu_jishu"}),
-    "法务部": frozenset({"chen_fawu"}),
-    "财务部": frozenset({"sun_caiwu", "qian_caiwu"}),
-    "客服部": frozenset({"li_kefu"}),
-    "物流部": frozenset({"zhou_wuliu"}),
-    "设计部": frozenset({"huang_sheji"}),
-    "总经办": frozenset({"wu_fenguan", "zheng_zongjingli"}),
-    "预算联络组": frozenset(
-        {"zhang_shichang", "li_yanfa", "wang_shengchan", "zhao_xiaoshou", "li_kefu", "zhou_wuliu"}
-    ),
-    "部门负责人组": frozenset(
-        {
-            "zhang_shichang",
-            "li_yanfa",
-            "wang_shengchan",
-            "zhao_xiaoshou",
-            "liu_jishu",
-            "li_kefu",
-            "zhou_wuliu",
-        }
-    ),
-}
 
 
 def example_source(key: str) -> str:
@@ -75,12 +52,13 @@ def runtime(database_url: str, clock: FrozenClock) -> Iterator[Runtime]:
     """OrgFlow on an empty migrated database, with the example service handlers (``examples/services.py``)."""
     services = load_services([str(EXAMPLES / "services.py")])
     with open_runtime(database_url, upgrade=True, services=services, clock=clock) as opened:
+        opened.execute(ImportOrg(read_org_files(DEMO_ORG), actor="admin"))
         yield opened
 
 
 def who(assignee: str | None, group: str | None) -> str:
-    """The person a work item is for, or the department or role sharing it (``dept:`` dropped)."""
-    return assignee or (group or "?").removeprefix("dept:")
+    """The person a work item is for, or the department or role sharing it (``dept:``/``role:`` dropped)."""
+    return assignee or (group or "?").partition(":")[2] or "?"
 
 
 class Walk:
@@ -94,12 +72,7 @@ class Walk:
 
     def inbox(self, user: str) -> list[WorkItemView]:
         """This instance's open work items in ``user``'s inbox: their own and their groups'."""
-        queries = self.runtime.queries
-        items = list(queries.work_items(assignee=user, instance_id=self.view.id))
-        for group, members in GROUPS.items():
-            if user in members:
-                items += queries.work_items(department=group, instance_id=self.view.id)
-        return items
+        return list(self.runtime.queries.work_items(assignee=user, instance_id=self.view.id))
 
     def handle(
         self,

@@ -98,7 +98,7 @@ def test_customer_complaint_goes_to_the_responsible_department_and_back(
 
 
 def start_budget(runtime: Runtime, amount: float) -> Walk:
-    """财务部发起年度预算编制，研发部的预算联络人 li_yanfa 提交预算。"""
+    """财务部发起年度预算编制，研发部的预算联络人 li_yanfa 提交预算；审批人由组织架构按金额级次得出。"""
     deploy_example(runtime, "annual_budget")
     walk = Walk(runtime, "annual_budget", initiator="sun_caiwu")
     walk.handle(
@@ -108,7 +108,7 @@ def start_budget(runtime: Runtime, amount: float) -> Walk:
         data={"fiscal_year": 2027, "submit_deadline": "2026-12-15"},
         comment="请各部门按时提交 2027 年度预算",
     )
-    assert walk.waiting() == {"department_submit": "预算联络组"}
+    assert walk.waiting() == {"department_submit": "预算联络人"}
     walk.handle(
         "department_submit",
         by="li_yanfa",
@@ -126,9 +126,9 @@ def start_budget(runtime: Runtime, amount: float) -> Walk:
 @pytest.mark.parametrize(
     ("amount", "amount_wan", "tier", "node", "name", "approver", "approval"),
     [
-        (100_000, 10.0, "部门负责人", "head_approval", "部门负责人审批", "部门负责人组", "li_yanfa"),
+        (100_000, 10.0, "部门负责人", "head_approval", "部门负责人审批", "li_yanfa", "li_yanfa"),
         (500_000, 50.0, "分管领导", "leader_approval", "分管领导审批", "wu_fenguan", "wu_fenguan"),
-        (1_280_000, 128.0, "总经理", "ceo_approval", "总经理审批", "zheng_zongjingli", "zheng_zongjingli"),
+        (1_280_000, 128.0, "总经理", "ceo_approval", "总经理审批", "总经理", "zheng_zongjingli"),
     ],
     ids=["10万以内-部门负责人", "50万以内-分管领导", "50万以上-总经理"],
 )
@@ -163,7 +163,7 @@ def test_annual_budget_is_approved_at_the_tier_its_amount_needs(
     assert walk.view.status is InstanceStatus.COMPLETED
     assert walk.opened() == [
         ("预算编制启动", "sun_caiwu"),
-        ("部门提交预算", "预算联络组"),
+        ("部门提交预算", "预算联络人"),
         (name, approver),
         ("同步台账", "qian_caiwu"),
     ]
@@ -183,12 +183,12 @@ def test_a_rejected_budget_is_revised_and_checked_again(runtime: Runtime) -> Non
         "leader_approval", by="wu_fenguan", outcome="reject", comment="超出年度目标，请压缩到 10 万以内"
     )
 
-    assert walk.waiting() == {"department_submit": "预算联络组"}
+    assert walk.waiting() == {"department_submit": "预算联络人"}
     walk.handle(
         "department_submit", by="li_yanfa", outcome="submit", data={"amount": 95_000}, comment="已压缩"
     )
 
-    assert walk.waiting() == {"head_approval": "部门负责人组"}
+    assert walk.waiting() == {"head_approval": "li_yanfa"}
     assert (walk.view.data["approval_tier"], walk.view.data["amount_wan"]) == ("部门负责人", 9.5)
     assert [h.data["approval_tier"] for h in walk.history("service_call_completed")] == [
         "分管领导",

@@ -7,25 +7,24 @@ user: unexpected ones are written to ``<home>/error.log`` instead.
 
 from __future__ import annotations
 
-import functools
-import json
-import sys
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
 from orgflow.cli import output
-from orgflow.errors import ConfigurationError, DefinitionError, OrgFlowError
+from orgflow.cli.org_commands import org_app
+from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
+from orgflow.errors import ConfigurationError, DefinitionError
 from orgflow.model.yaml_reader import load_definition
-from orgflow.runtime.actions import CompleteWorkItem, DeployDefinition, StartProcess
-from orgflow.runtime.facade import Runtime, open_runtime
-from orgflow.runtime.service_modules import load_services
+from orgflow.runtime.actions import (
+    ClaimWorkItem,
+    CompleteWorkItem,
+    DeployDefinition,
+    StartProcess,
+    UnclaimWorkItem,
+)
 from orgflow.runtime.views import InstanceView
-from orgflow.settings import Settings
 from orgflow.store import migrate
 from orgflow.store.database import display_url
 
@@ -36,89 +35,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-Db = Annotated[
-    str | None,
-    typer.Option("--db", help="数据库 URL（默认：内置 SQLite 文件，或环境变量 ORGFLOW_DATABASE_URL）"),
-]
-AsJson = Annotated[bool, typer.Option("--json", help="输出一个机器可读的 JSON 文档")]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def handled(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn OrgFlow errors into a clear message and a non-zero exit; log anything unexpected to a file."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        as_json = bool(kwargs.get("as_json"))
-        try:
-            return command(*args, **kwargs)
-        except OrgFlowError as error:
-            report(error, as_json)
-            raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort):
-            raise
-        except Exception as error:  # the last line of defence: never show a stack trace
-            log = Settings.from_env().home / "error.log"
-            try:
-                log.parent.mkdir(parents=True, exist_ok=True)
-                with log.open("a", encoding="utf-8") as handle:
-                    handle.write(traceback.format_exc())
-                where = f"（详情已写入 {log}）"
-            except OSError:
-                where = ""
-            report(OrgFlowError(f"内部错误 {type(error).__name__}: {error}{where}"), as_json)
-            raise typer.Exit(2) from None
-
-    return run
-
-
-def report(error: OrgFlowError, as_json: bool) -> None:
-    """Print an error: a JSON document on stdout with ``--json``, else one message on stderr."""
-    if as_json:
-        detail: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
-        for name in ("reason", "node_id", "field"):
-            if getattr(error, name, None) is not None:
-                detail[name] = getattr(error, name)
-        if isinstance(error, DefinitionError):
-            detail["problems"] = [output.plain(problem) for problem in error.problems]
-        output.print_json({"ok": False, "error": detail})
-    else:
-        print(f"错误：{error}", file=sys.stderr)
-
-
-def database_url(db: str | None, settings: Settings | None = None) -> str:
-    """The URL to use: ``--db``, else the environment, else the embedded SQLite file (its folder created)."""
-    if db:
-        return db
-    settings = settings or Settings.from_env()
-    if settings.database_url.startswith("sqlite:///"):
-        settings.home.mkdir(parents=True, exist_ok=True)
-    return settings.database_url
-
-
-@contextmanager
-def opened(db: str | None) -> Iterator[Runtime]:
-    """An open runtime for one command, with the service handlers of ``ORGFLOW_SERVICES``."""
-    settings = Settings.from_env()
-    runtime = open_runtime(database_url(db, settings), services=load_services(settings.services))
-    try:
-        yield runtime
-    finally:
-        runtime.close()
-
-
-def parse_data(text: str, option: str = "--data") -> dict[str, Any]:
-    """Parse a JSON object given on the command line."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ConfigurationError(f"{option} 不是合法的 JSON：{error.msg}（第 {error.colno} 列）") from None
-    if not isinstance(value, dict):
-        raise ConfigurationError(f"{option} 必须是 JSON 对象，例如 '{{\"amount\": 5000}}'")
-    return value
+app.add_typer(org_app, name="org")
 
 
 @app.command()
@@ -254,6 +171,34 @@ def complete(
     )
     with opened(db) as runtime:
         view = runtime.execute(action)
+    show_instance(view, as_json)
+
+
+@app.command()
+@handled
+def claim(
+    work_item_id: Annotated[str, typer.Argument(help="部门或角色共享的待办 ID")],
+    user: Annotated[str, typer.Option("--user", help="认领人")],
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """认领一个共享待办，认领后只在认领人的待办中。"""
+    with opened(db) as runtime:
+        view = runtime.execute(ClaimWorkItem(work_item_id, user))
+    show_instance(view, as_json)
+
+
+@app.command()
+@handled
+def unclaim(
+    work_item_id: Annotated[str, typer.Argument(help="已认领的待办 ID")],
+    user: Annotated[str, typer.Option("--user", help="认领人")],
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """取消认领，把待办交还给部门或角色。"""
+    with opened(db) as runtime:
+        view = runtime.execute(UnclaimWorkItem(work_item_id, user))
     show_instance(view, as_json)
 
 

@@ -22,7 +22,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol, overload
 
 from orgflow.errors import Conflict, OrgFlowError, WorkItemNotOpen
-from orgflow.runtime.actions import Action, CompleteWorkItem, DeployDefinition, StartProcess
+from orgflow.runtime.actions import (
+    Action,
+    ClaimWorkItem,
+    CompleteWorkItem,
+    DeployDefinition,
+    ImportOrg,
+    OrgImported,
+    StartProcess,
+    UnclaimWorkItem,
+)
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import Deployed, InstanceView
 from orgflow.store.caches import StoreCaches
@@ -177,7 +186,9 @@ class CommandExecutor:
     @overload
     def execute(self, action: StartProcess) -> InstanceView: ...
     @overload
-    def execute(self, action: CompleteWorkItem) -> InstanceView: ...
+    def execute(self, action: CompleteWorkItem | ClaimWorkItem | UnclaimWorkItem) -> InstanceView: ...
+    @overload
+    def execute(self, action: ImportOrg) -> OrgImported: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

@@ -35,6 +35,8 @@ SERVICES = REPO / "examples" / "services.py"
 #: ``examples/*.yaml`` as the shell would expand it in the repository root.
 EXAMPLE_FILES = sorted(str(path.relative_to(REPO)) for path in (REPO / "examples").glob("*.yaml"))
 EXAMPLE_KEYS = sorted(Path(path).stem for path in EXAMPLE_FILES)
+#: The demo company the quick start imports.
+DEMO_ORG_FILES = ["examples/org/demo-部门.csv", "examples/org/demo-人员.csv"]
 
 
 def orgflow_executable() -> str:
@@ -111,20 +113,22 @@ class Orgflow:
 
 @dataclass(frozen=True, kw_only=True)
 class Installed:
-    """A home where ``orgflow init`` and ``orgflow deploy examples/*.yaml`` have run."""
+    """A home where ``init``, ``org import`` (the demo org) and ``deploy examples/*.yaml`` ran."""
 
     orgflow: Orgflow
     init: Ran
+    org: Ran
     deploy: Ran
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """One installation per module: the quick start's ``init`` and ``deploy`` of every example."""
+    """One installation per module: the quick start's ``init``, org import and ``deploy`` of every example."""
     orgflow = Orgflow(tmp_path_factory.mktemp("orgflow_home"))
     init = orgflow.run("init", "--json")
+    org = orgflow.run("org", "import", *DEMO_ORG_FILES, "--user", "admin", "--json")
     deploy = orgflow.run("deploy", *EXAMPLE_FILES, "--user", "admin", "--json")
-    return Installed(orgflow=orgflow, init=init, deploy=deploy)
+    return Installed(orgflow=orgflow, init=init, org=org, deploy=deploy)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from orgflow.runtime import CompleteWorkItem, StartProcess
 from orgflow.runtime.views import InstanceDetail
 from orgflow.store.migrate import head_revision
 
-from .conftest import EXAMPLE_KEYS, Installed, Orgflow, Ran
+from .conftest import DEMO_ORG_FILES, EXAMPLE_KEYS, Installed, Orgflow, Ran
 
 RECEIVED = {
     "customer_name": "华东某经销商",
@@ -387,6 +387,8 @@ def test_a_session_against_postgresql_with_db(tmp_path: Path, database_url: str)
     orgflow, db = Orgflow(tmp_path / "home"), ("--db", database_url)
 
     assert orgflow.json("init", *db)["revision"] == head_revision()
+    imported = orgflow.json("org", "import", *DEMO_ORG_FILES, *db)["org"]
+    assert (imported["revision"], imported["orphaned"]) == (1, [])
     (deployed,) = orgflow.json("deploy", "examples/customer_complaint.yaml", *db)["deployed"]
     assert (deployed["id"], deployed["created"]) == ("customer_complaint:1", True)
     started = orgflow.json("start", "customer_complaint", "--user", "li_kefu", *db)["instance"]
@@ -404,3 +406,42 @@ def test_a_session_against_postgresql_with_db(tmp_path: Path, database_url: str)
         ("接收投诉", "li_kefu", "已受理")
     ]
     assert not orgflow.home.exists(), "用 --db 指定 PostgreSQL 时不应再建内置 SQLite 的目录"
+
+
+def test_org_import_show_export_and_reimport(installed: Installed, tmp_path: Path) -> None:
+    orgflow = installed.orgflow
+    first = installed.org.document()
+    assert (first["ok"], first["org"]["orphaned"]) == (True, [])
+    shown = orgflow.json("org", "show")["org"]
+    departments = {d["id"]: d for d in shown["departments"]}
+    assert departments["研发部"]["head"] == "li_yanfa"
+    assert departments["研发部"]["supervisor"] == "wu_fenguan"
+    assert {u["id"] for u in shown["users"]} >= {"li_kefu", "zheng_zongjingli", "admin"}
+
+    exported = orgflow.json("org", "export", str(tmp_path / "org.xlsx"))["files"]
+    assert exported == [str(tmp_path / "org.xlsx")]
+    again = orgflow.json("org", "import", exported[0])["org"]
+    assert again["revision"] == shown["revision"] + 1
+    assert (again["added_users"], again["deactivated_users"], again["orphaned"]) == ([], [], [])
+
+
+def test_a_shared_item_is_claimed_by_a_member_and_refused_to_others(orgflow: Orgflow) -> None:
+    started = orgflow.json("start", "customer_complaint", "--user", "li_kefu")["instance"]
+    (receive,) = started["work_items"]
+    assert (receive["assignee"], receive["candidate_group"]) == (None, "dept:客服部")
+
+    refused = orgflow.run("claim", receive["id"], "--user", "zhao_xiaoshou")
+    assert refused.code == 1
+    assert "不属于部门：客服部" in refused.err and "Traceback" not in refused.err
+
+    claimed = orgflow.json("claim", receive["id"], "--user", "zhang_kefu")["instance"]
+    assert claimed["work_items"][0]["assignee"] == "zhang_kefu"
+    others = orgflow.json("tasks", "--user", "zhao_kefu")["work_items"]
+    assert receive["id"] not in [item["id"] for item in others]
+    not_yours = orgflow.run("complete", receive["id"], "--user", "zhao_kefu", "--outcome", "done")
+    assert not_yours.code == 1 and "不能办理" in not_yours.err
+
+    back = orgflow.json("unclaim", receive["id"], "--user", "zhang_kefu")["instance"]
+    assert back["work_items"][0]["assignee"] is None
+    mine = [item["id"] for item in orgflow.json("tasks", "--user", "zhao_kefu")["work_items"]]
+    assert receive["id"] in mine
