@@ -109,7 +109,9 @@ def orgflow_persisted(n: int, db_path: str) -> dict[str, float]:
         while view.work_items:
             item = view.work_items[0]
             view = runtime.execute(
-                CompleteWorkItem(work_item_id=item.id, actor="bench", data=task_data(item.node_id, amount))
+                CompleteWorkItem(
+                    work_item_id=item.id, actor=item.assignee or "bench", data=task_data(item.node_id, amount)
+                )
             )
             tasks += 1
             gm += item.node_id == "gm_approval"
