@@ -317,6 +317,7 @@ def read_policies(reading: Reading, document: Mapping[str, Any], line: int) -> A
     value = document.get("policies")
     if value is None:
         return DEFAULT_POLICY
+    reading.lines[(None, "policies")] = line  # for the checks that name the policies' line later
     if not isinstance(value, YamlMap):
         reading.problem(f"policies 应为映射，写的是 {value!r}", node_id=None, line=line, field="policies")
         return DEFAULT_POLICY

@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 
-from orgflow.engine.commands import CompleteWorkItem, StartInstance
+from orgflow.engine.commands import ClaimWorkItem, CompleteWorkItem, StartInstance, UnclaimWorkItem
 from orgflow.engine.effects import Rejection, Transition
 from orgflow.engine.state import InstanceState
 from orgflow.engine.step import apply
 from orgflow.ids import SequentialIds
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.yaml_reader import load_definition
+from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -20,21 +21,24 @@ NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 class Walker:
     """Drives one instance through the pure engine, as a person would through the inbox."""
 
-    def __init__(self, definition: ProcessDefinition) -> None:
+    def __init__(self, definition: ProcessDefinition, org: OrgSnapshot = EMPTY_ORG) -> None:
         self.definition = definition
+        self.org = org
         self.ids = SequentialIds("w")
         self.state: InstanceState | None = None
         self.last: Transition | None = None
 
-    def start(self, data: Mapping[str, Any] | None = None) -> InstanceState:
+    def start(
+        self, data: Mapping[str, Any] | None = None, initiator: str | None = "starter"
+    ) -> InstanceState:
         command = StartInstance(
             instance_id="i1",
             definition_id=f"{self.definition.key}:1",
             business_key="T1",
-            initiator="starter",
+            initiator=initiator,
             data=data or {},
         )
-        return self._take(apply(self.definition, None, command, NOW, self.ids))
+        return self._take(apply(self.definition, None, command, NOW, self.ids, self.org))
 
     def item(self, node_id: str) -> str:
         assert self.state is not None
@@ -65,7 +69,32 @@ class Walker:
         command = CompleteWorkItem(
             work_item_id=item.id, actor=actor or item.assignee or "u1", outcome=outcome, data=data or {}
         )
-        return apply(self.definition, self.state, command, NOW, self.ids)
+        return apply(self.definition, self.state, command, NOW, self.ids, self.org)
+
+    def try_complete_item(
+        self, work_item_id: str, actor: str | None, outcome: str = "approve"
+    ) -> Transition | Rejection:
+        """Complete one work item by id (when a node has several) as ``actor``."""
+        command = CompleteWorkItem(work_item_id=work_item_id, actor=actor, outcome=outcome)
+        return apply(self.definition, self.state, command, NOW, self.ids, self.org)
+
+    def try_claim(self, work_item_id: str, user: str) -> Transition | Rejection:
+        return apply(
+            self.definition,
+            self.state,
+            ClaimWorkItem(work_item_id=work_item_id, user=user),
+            NOW,
+            self.ids,
+            self.org,
+        )
+
+    def try_unclaim(self, work_item_id: str, user: str) -> Transition | Rejection:
+        command = UnclaimWorkItem(work_item_id=work_item_id, user=user)
+        return apply(self.definition, self.state, command, NOW, self.ids, self.org)
+
+    def take(self, result: Transition | Rejection) -> InstanceState:
+        """Accept a transition (fails the test on a rejection)."""
+        return self._take(result)
 
     def open_nodes(self) -> list[str]:
         assert self.state is not None
@@ -80,7 +109,7 @@ class Walker:
 
 @pytest.fixture
 def walk():
-    def make(text: str) -> Walker:
-        return Walker(load_definition(text).definition)
+    def make(text: str, org: OrgSnapshot = EMPTY_ORG) -> Walker:
+        return Walker(load_definition(text).definition, org)
 
     return make
