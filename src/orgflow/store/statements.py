@@ -50,6 +50,7 @@ class _Compiled:
         "constants",
         "converters",
         "gather",
+        "in_order",
         "multi_row",
         "names",
         "picks",
@@ -89,6 +90,8 @@ class _Compiled:
         self.picks: tuple[int, ...] | None = None
         if column_keys and set(keys) <= set(column_keys):
             self.picks = tuple(column_keys.index(key) for key in keys)
+        #: Whether rows are already in parameter order (then they are taken as they are).
+        self.in_order = self.picks == tuple(range(len(column_keys)))
         #: ``(…, …)`` of a plain qmark INSERT, repeated for each further row of a multi-row one.
         self.multi_row = ""
         if self.positional and isinstance(statement, Insert) and self.sql.endswith(")"):
@@ -118,7 +121,7 @@ class _Compiled:
         """Driver values in parameter order for a row given in ``column_keys`` order, converted per type."""
         if self.picks is None:
             raise TypeError("this statement needs named values, not rows")
-        values = [row[index] for index in self.picks]
+        values = list(row) if self.in_order else [row[index] for index in self.picks]
         for index, process in self.converters:
             values[index] = process(values[index])
         return values
