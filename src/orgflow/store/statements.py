@@ -50,6 +50,7 @@ class _Compiled:
         "constants",
         "converters",
         "gather",
+        "in_order",
         "multi_row",
         "names",
         "picks",
@@ -89,6 +90,8 @@ class _Compiled:
         self.picks: tuple[int, ...] | None = None
         if column_keys and set(keys) <= set(column_keys):
             self.picks = tuple(column_keys.index(key) for key in keys)
+        #: Whether rows are already in parameter order (then they are taken as they are).
+        self.in_order = self.picks == tuple(range(len(column_keys)))
         #: ``(…, …)`` of a plain qmark INSERT, repeated for each further row of a multi-row one.
         self.multi_row = ""
         if self.positional and isinstance(statement, Insert) and self.sql.endswith(")"):
@@ -118,19 +121,26 @@ class _Compiled:
         """Driver values in parameter order for a row given in ``column_keys`` order, converted per type."""
         if self.picks is None:
             raise TypeError("this statement needs named values, not rows")
-        values = [row[index] for index in self.picks]
+        values = list(row) if self.in_order else [row[index] for index in self.picks]
         for index, process in self.converters:
             values[index] = process(values[index])
         return values
 
-    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
-        """A result row with each column converted back (timestamps, JSON)."""
-        if not self.results:
-            return tuple(raw)
-        values = list(raw)
+    def row(self, raw: Sequence[Any], start: int = 0) -> tuple[Any, ...]:
+        """A result row's columns from ``start`` on, each converted back (timestamps, JSON)."""
+        values = list(raw[start:]) if start else list(raw)
         for index, process in self.results:
-            values[index] = process(values[index])
+            if index >= start:
+                values[index - start] = process(values[index - start])
         return tuple(values)
+
+    def rows(self, raws: Sequence[Sequence[Any]], repeated: int) -> list[tuple[Any, ...]]:
+        """Rows converted; the first ``repeated`` columns only once, then shared (see ``fetch_all``)."""
+        if not raws or not repeated:
+            return [self.row(raw) for raw in raws]
+        first = self.row(raws[0])
+        head = first[:repeated]
+        return [first, *(head + self.row(raw, repeated) for raw in raws[1:])]
 
 
 class NamedStatement:
@@ -208,12 +218,20 @@ class NamedStatement:
         finally:
             cursor.close()
 
-    def fetch_all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Run a query (or a statement with RETURNING) and return every row, converted."""
+    def fetch_all(
+        self, connection: Connection, values: Mapping[str, Any], *, repeated: int = 0
+    ) -> list[tuple[Any, ...]]:
+        """Run a query (or a statement with RETURNING) and return every row, converted.
+
+        ``repeated``: how many leading columns hold the same values in every row
+        (the "one" side of a one-to-many join). They are converted from the first
+        row only, and the other rows share those values: decoding an instance's
+        JSON and timestamps once per open work item was a third of a load.
+        """
         compiled, cursor = self._prepare(connection)
         try:
             cursor.execute(compiled.sql, compiled.parameters(values))
-            return [compiled.row(raw) for raw in cursor.fetchall()]
+            return compiled.rows(cursor.fetchall(), repeated)
         except connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(compiled, error, connection.dialect) from error
         finally:

@@ -51,6 +51,10 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: The last timestamp a SQLite bind formatted, and its text (see ``UtcDateTime.bind_processor``).
+_LAST_FORMATTED: list[tuple[datetime | None, str | None]] = [(None, None)]
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC that refuses naive input and returns aware values.
 
@@ -103,13 +107,14 @@ class UtcDateTime(TypeDecorator[datetime]):
         A command writes the same "now" into several rows (history, work items,
         the instance); the default conversion (``process_bind_param`` then a
         dict-based %-format) showed up in profiles. This one formats with one C
-        call and remembers the last value it formatted. The text is identical
-        (``2026-11-22 09:00:00.000000``), so rows written either way sort and
-        read the same.
+        call and remembers the last value it formatted, across every column and
+        statement (the same "now" goes into the instance, work-item and history
+        rows). The text is identical (``2026-11-22 09:00:00.000000``), so rows
+        written either way sort and read the same.
         """
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        last: list[tuple[datetime | None, str | None]] = [(None, None)]
+        last = _LAST_FORMATTED
 
         def process(value: datetime | None) -> str | None:
             seen = last[0]  # one tuple, read and replaced whole: safe across threads
