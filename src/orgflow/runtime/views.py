@@ -181,7 +181,11 @@ class InstanceDetail:
 
 
 def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> InstanceView:
-    """Describe an instance, naming nodes as its definition version does."""
+    """Describe an instance, naming nodes as its definition version does.
+
+    Every command returns one of these, so the tuples are built from lists
+    (``tuple(generator)`` costs a generator frame per item).
+    """
     state = stored.state
     error = state.error
     return InstanceView(
@@ -192,19 +196,23 @@ def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> Insta
         status=state.status,
         data=MappingProxyType(state.data),  # the engine never mutates data, so no copy
         active_nodes=tuple(
-            ActiveNode(node_id=node_id, name=_node_name(deployed, node_id) or node_id)
-            for node_id in state.active_nodes
+            [
+                ActiveNode(node_id=node_id, name=_node_name(deployed, node_id) or node_id)
+                for node_id in state.active_nodes
+            ]
         ),
         work_items=tuple(
-            OpenWorkItem(
-                id=item.id,
-                node_id=item.node_id,
-                name=item.name,
-                assignee=item.assignee,
-                candidate_group=item.group,
-                created_at=item.created_at,
-            )
-            for item in state.work_items
+            [
+                OpenWorkItem(
+                    id=item.id,
+                    node_id=item.node_id,
+                    name=item.name,
+                    assignee=item.assignee,
+                    candidate_group=item.group,
+                    created_at=item.created_at,
+                )
+                for item in state.work_items
+            ]
         ),
         error=None
         if error is None
