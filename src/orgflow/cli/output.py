@@ -33,6 +33,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "work_item_claimed": "认领待办",
     "work_item_unclaimed": "取消认领",
     "task_skipped": "跳过节点",
+    "countersign_decided": "会签结果",
     "service_call_requested": "调用服务",
     "service_call_completed": "服务返回",
     "instance_ended": "流程结束",
@@ -42,6 +43,7 @@ EVENT_LABELS: Mapping[str, str] = {
 STATUS_LABELS: Mapping[str, str] = {
     "running": "进行中",
     "completed": "已完成",
+    "withdrawn": "已撤回",
     "terminated": "已终止",
     "failed": "出错停止",
     "open": "待办",

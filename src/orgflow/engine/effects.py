@@ -87,6 +87,16 @@ class WorkItemUnclaimed(NamedTuple):
     user: str
 
 
+class CountersignDecided(NamedTuple):
+    """A multi-person step (会签 / 依次审批) has its result: who was asked and how each voted."""
+
+    node_id: str
+    token_id: str
+    outcome: str
+    signers: tuple[str, ...]
+    votes: tuple[tuple[str, str], ...]
+
+
 class TaskSkipped(NamedTuple):
     """A user task was passed by because its rule found nobody and the policy says skip."""
 
@@ -136,6 +146,7 @@ Effect = (
     | WorkItemClaimed
     | WorkItemUnclaimed
     | TaskSkipped
+    | CountersignDecided
     | ServiceCallRequested
     | ServiceCallCompleted
     | InstanceEnded

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from orgflow.engine.behaviors import BEHAVIOURS
 from orgflow.engine.behaviors.gateways import inclusive_join_check
+from orgflow.engine.behaviors.tasks import complete_task
 from orgflow.engine.claims import claim, may_act, unclaim
 from orgflow.engine.commands import (
     ClaimWorkItem,
@@ -151,19 +152,7 @@ def _complete_work_item(
         )
     )
     execution.merge_data(values)
-    # Several people were asked and one has decided (或签): withdraw the others' items.
-    execution.cancel_work_items({item.token_id}, f"已由 {org.name_of(command.actor or '')} 处理")
-    token = execution.tokens[item.token_id]
-    moved = Token(
-        id=token.id,
-        node_id=token.node_id,
-        status=token.status,
-        scope=token.scope,
-        arrived_by=token.arrived_by,
-        outcome=command.outcome,
-    )
-    execution.tokens[token.id] = moved
-    execution.leave_by_conditions(moved, command.actor)
+    complete_task(execution, item, node, command.actor, command.outcome)
     execution.run(inclusive_join_check)
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))
 

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, bindparam, insert, select
 
 from orgflow.engine.effects import (
+    CountersignDecided,
     Effect,
     InstanceEnded,
     InstanceFailed,
@@ -119,6 +120,16 @@ def _work_item_claimed(effect: WorkItemClaimed | WorkItemUnclaimed) -> _Detail:
     return _Detail(node_id=effect.node_id, work_item_id=effect.work_item_id, actor=effect.user)
 
 
+def _countersign_decided(effect: CountersignDecided) -> _Detail:
+    votes = [{"user": user, "outcome": outcome} for user, outcome in effect.votes]
+    return _Detail(
+        node_id=effect.node_id,
+        token_id=effect.token_id,
+        outcome=effect.outcome,
+        data={"signers": list(effect.signers), "votes": votes},
+    )
+
+
 def _task_skipped(effect: TaskSkipped) -> _Detail:
     return _Detail(node_id=effect.node_id, token_id=effect.token_id, comment=effect.reason)
 
@@ -166,6 +177,7 @@ ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], _Detail]]] = {
     WorkItemClaimed: ("work_item_claimed", _work_item_claimed),
     WorkItemUnclaimed: ("work_item_unclaimed", _work_item_claimed),
     TaskSkipped: ("task_skipped", _task_skipped),
+    CountersignDecided: ("countersign_decided", _countersign_decided),
     ServiceCallRequested: ("service_call_requested", _service_call_requested),
     ServiceCallCompleted: ("service_call_completed", _service_call_completed),
     InstanceEnded: ("instance_ended", _instance_ended),
