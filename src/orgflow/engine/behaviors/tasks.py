@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from orgflow.engine.assignment import Resolution, resolve
 from orgflow.engine.countersign import decide, next_in_turn
-from orgflow.engine.effects import CountersignDecided, ServiceCallRequested, TaskSkipped
+from orgflow.engine.effects import CountersignDecided, ServiceCallRequested, TaskAutoApproved, TaskSkipped
 from orgflow.engine.execution import Execution
 from orgflow.engine.state import Signoff, Token, TokenStatus, TrailEntry, WorkItem
 from orgflow.model.assignment_rules import CountersignMode, EmptyPolicy, RoleRule
@@ -47,7 +47,33 @@ def enter_user_task(execution: Execution, token: Token, node: Node) -> None:
     if found.empty is not None:
         _nobody(execution, parked, node, found.empty)
         return
+    reason = _approves_itself(execution, node, found)
+    if reason is not None:
+        user = found.users[0]
+        execution.effects.append(
+            TaskAutoApproved(node_id=node.id, token_id=parked.id, user=user, reason=reason)
+        )
+        execution.trail.append(TrailEntry(node.id, user, "approve"))
+        leave_task(execution, parked.id, node, "approve", user)
+        return
     open_work(execution, parked, node, found)
+
+
+def _approves_itself(execution: Execution, node: UserTask, found: Resolution) -> str | None:
+    """Why a one-person approval passes by itself under the definition's policy, if it does."""
+    policy = execution.definition.policy
+    if len(found.users) != 1 or found.group is not None or "approve" not in node.outcomes:
+        return None
+    if node.countersign.mode is not CountersignMode.SINGLE:
+        return None
+    user = found.users[0]
+    if policy.skip_initiator and user == execution.state.initiator:
+        return "审批人即发起人，自动通过"
+    if policy.skip_repeat_approver and any(
+        entry.actor == user and entry.outcome == "approve" for entry in execution.trail
+    ):
+        return "审批人已在本流程中审批通过，自动通过（自动去重）"
+    return None
 
 
 def open_work(execution: Execution, token: Token, node: UserTask, found: Resolution) -> None:
