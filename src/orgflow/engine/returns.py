@@ -138,10 +138,14 @@ def _target(
 ) -> str | Rejection:
     """The step to return to, checked: a user task already done in this instance, not this one."""
     done = [entry.node_id for entry in state.trail]
+    target: str | None
     if command.to_initiator:
-        target = next((entry.node_id for entry in state.trail if entry.actor == state.initiator), None)
-        if target is None:
-            return _refuse(item, "发起人还没有办理过任何步骤，无法退回发起人")
+        # the initiator's own first step, else the instance's first step, given to the initiator
+        mine = [entry.node_id for entry in state.trail if entry.actor == state.initiator]
+        first = mine or done
+        if not first or state.initiator is None:
+            return _refuse(item, "还没有已办理的步骤，无法退回发起人")
+        target = first[0]
     elif command.target is None:
         target = token.last_task
         if target is None:
