@@ -17,11 +17,12 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -95,7 +96,7 @@ class Database:
         self.dialect = dialect
         self.url = url
         self._write_lock = threading.Lock()
-        self._writer: Connection | None = None
+        self._writer: tuple[Connection, sqlite3.Connection] | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -112,11 +113,9 @@ class Database:
                 yield connection
             return
         with self._write_lock, translate_errors():
-            connection = self._writer if self._writer is not None else self._open_writer()
-            driver = connection.connection.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
+            connection, driver = self._writer if self._writer is not None else self._open_writer()
             try:
-                _begin_sqlite(connection, "BEGIN IMMEDIATE")
+                _begin_on_driver(driver, "BEGIN IMMEDIATE")
                 try:
                     yield connection
                 except BaseException:
@@ -145,15 +144,19 @@ class Database:
             self._close_writer()
         self.engine.dispose()
 
-    def _open_writer(self) -> Connection:
-        self._writer = self.engine.connect()
+    def _open_writer(self) -> tuple[Connection, sqlite3.Connection]:
+        """Open the SQLite writer; its driver connection is kept beside it, looked up once."""
+        connection = self.engine.connect()
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        self._writer = (connection, driver)
         return self._writer
 
     def _close_writer(self) -> None:
         writer, self._writer = self._writer, None
         if writer is not None:
             try:
-                writer.close()
+                writer[0].close()
             except DBAPIError:
                 pass
 
@@ -284,27 +287,50 @@ def _begin_sqlite(connection: Connection, statement: str) -> None:
     the engine free of connection events, which SQLAlchemy would otherwise
     dispatch on every execute and commit (~25 µs a command).
     """
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    _begin_on_driver(driver, statement)
+
+
+def _begin_on_driver(driver: sqlite3.Connection, statement: str) -> None:
+    """Run ``BEGIN …`` on pysqlite, failures wrapped as SQLAlchemy wraps them (see ``translate_errors``)."""
     try:
-        connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        driver.execute(statement)
     except sqlite3.Error as error:
         raise DBAPIError.instance(statement, None, error, sqlite3.Error) from error
 
 
-@contextmanager
-def translate_errors() -> Iterator[None]:
+class _ErrorTranslation(AbstractContextManager[None]):
+    """The context manager behind :func:`translate_errors`.
+
+    A class rather than a ``@contextmanager`` generator: every command enters
+    it, and a generator-based one costs a generator and several calls each time.
+    It keeps no state, so one instance serves every caller.
+    """
+
+    __slots__ = ()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if isinstance(error, DBAPIError):
+            raise database_error(error) from error
+        if isinstance(error, StatementError):
+            if isinstance(error.orig, Exception):
+                raise error.orig from error
+            raise StorageError(f"数据库读写失败：{_first_line(error)}") from error
+
+
+_TRANSLATE_ERRORS = _ErrorTranslation()
+
+
+def translate_errors() -> AbstractContextManager[None]:
     """Turn database failures into :mod:`orgflow.errors` types a user can act on.
 
     A value SQLAlchemy could not bind (a naive datetime, something JSON cannot
     hold) is a programming error: the original exception is raised, unwrapped.
     """
-    try:
-        yield
-    except DBAPIError as error:
-        raise database_error(error) from error
-    except StatementError as error:
-        if isinstance(error.orig, Exception):
-            raise error.orig from error
-        raise StorageError(f"数据库读写失败：{_first_line(error)}") from error
+    return _TRANSLATE_ERRORS
 
 
 def database_error(error: DBAPIError) -> OrgFlowError:
