@@ -90,6 +90,24 @@ class Walk:
         )
         return self.view
 
+    def item(self, node_id: str, by: str) -> WorkItemView:
+        """The one item of ``node_id`` in ``by``'s inbox."""
+        (item,) = [w for w in self.inbox(by) if w.node_id == node_id]
+        return item
+
+    def act(self, action: Any) -> InstanceView:
+        """Run a task operation (转交, 加签, 退回 ...) and follow the instance."""
+        self.view = self.runtime.execute(action)
+        return self.view
+
+    def people(self, node_id: str) -> list[str]:
+        """Who has an open item at ``node_id`` now, in opening order."""
+        return [
+            who(item.assignee, item.candidate_group)
+            for item in self.view.work_items
+            if item.node_id == node_id
+        ]
+
     def waiting(self) -> dict[str, str]:
         """Open work items now: node id → who has to act."""
         return {item.node_id: who(item.assignee, item.candidate_group) for item in self.view.work_items}

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from orgflow.cli import output
+from orgflow.cli import output, task_commands
 from orgflow.cli.org_commands import org_app
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
 from orgflow.errors import ConfigurationError, DefinitionError
@@ -275,6 +275,9 @@ def show_instance(view: InstanceView, as_json: bool) -> None:
         output.print_json({"ok": True, "instance": view})
     else:
         output.print_instance(view)
+
+
+task_commands.register(app)
 
 
 def main() -> None:

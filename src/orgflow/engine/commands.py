@@ -46,6 +46,65 @@ class UnclaimWorkItem:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class TransferWorkItem:
+    """Hand one's work item to another user (转交); the step stays where it is."""
+
+    work_item_id: str
+    actor: str | None
+    to_user: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AddSigner:
+    """Add signers to the step of one's work item (加签).
+
+    ``position``: ``before`` (前加签: they sign first, then it comes back),
+    ``after`` (后加签: they sign after the actor) or ``parallel`` (并加签:
+    they sign alongside, and everyone must approve as in a countersign).
+    """
+
+    work_item_id: str
+    actor: str | None
+    users: tuple[str, ...]
+    position: str = "parallel"
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RemoveSigner:
+    """Take a signer who has not voted yet off a multi-person step (减签); the threshold follows."""
+
+    work_item_id: str
+    actor: str | None
+    user: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReturnWorkItem:
+    """Send the work back (退回): to the previous step, to a step already done, or to the initiator.
+
+    ``target`` names the step; ``None`` means the previous step on this path,
+    unless ``to_initiator`` is set.
+    """
+
+    work_item_id: str
+    actor: str | None
+    target: str | None = None
+    to_initiator: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WithdrawInstance:
+    """The initiator takes the instance back (撤回) while nobody else has acted on it."""
+
+    actor: str | None
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CompleteServiceCall:
     """Report a service task handler's result; it is merged into instance data."""
 
@@ -61,6 +120,19 @@ class FailServiceCall:
     message: str
 
 
+#: Commands on one work item's step (task operations).
+TaskOperation = TransferWorkItem | AddSigner | RemoveSigner | ReturnWorkItem
+
 Command = (
-    StartInstance | CompleteWorkItem | ClaimWorkItem | UnclaimWorkItem | CompleteServiceCall | FailServiceCall
+    StartInstance
+    | CompleteWorkItem
+    | ClaimWorkItem
+    | UnclaimWorkItem
+    | TransferWorkItem
+    | AddSigner
+    | RemoveSigner
+    | ReturnWorkItem
+    | WithdrawInstance
+    | CompleteServiceCall
+    | FailServiceCall
 )

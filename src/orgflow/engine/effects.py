@@ -87,6 +87,64 @@ class WorkItemUnclaimed(NamedTuple):
     user: str
 
 
+class CountersignDecided(NamedTuple):
+    """A multi-person step (会签 / 依次审批) has its result: who was asked and how each voted."""
+
+    node_id: str
+    token_id: str
+    outcome: str
+    signers: tuple[str, ...]
+    votes: tuple[tuple[str, str], ...]
+
+
+class WorkItemTransferred(NamedTuple):
+    """A work item was handed to someone else (转交); a new item for them follows."""
+
+    work_item_id: str
+    node_id: str
+    from_user: str | None
+    to_user: str
+    actor: str | None
+    reason: str
+
+
+class SignersChanged(NamedTuple):
+    """Signers were added to a step (加签: before, after, parallel) or taken off it (减签: removed)."""
+
+    node_id: str
+    token_id: str
+    change: str
+    users: tuple[str, ...]
+    actor: str | None
+    reason: str
+
+
+class WorkItemReturned(NamedTuple):
+    """The work was sent back (退回) to an earlier step; what lay between was withdrawn."""
+
+    work_item_id: str
+    node_id: str
+    target: str
+    actor: str | None
+    reason: str
+
+
+class InstanceWithdrawn(NamedTuple):
+    """The initiator took the instance back (撤回)."""
+
+    actor: str | None
+    reason: str
+
+
+class TaskAutoApproved(NamedTuple):
+    """A step approved by itself under the definition's policy (自动去重, the initiator's own step)."""
+
+    node_id: str
+    token_id: str
+    user: str
+    reason: str
+
+
 class TaskSkipped(NamedTuple):
     """A user task was passed by because its rule found nobody and the policy says skip."""
 
@@ -136,6 +194,12 @@ Effect = (
     | WorkItemClaimed
     | WorkItemUnclaimed
     | TaskSkipped
+    | CountersignDecided
+    | WorkItemTransferred
+    | SignersChanged
+    | WorkItemReturned
+    | InstanceWithdrawn
+    | TaskAutoApproved
     | ServiceCallRequested
     | ServiceCallCompleted
     | InstanceEnded
@@ -166,6 +230,11 @@ class RejectionReason(StrEnum):
     NOT_CANDIDATE = "not_candidate"
     ALREADY_CLAIMED = "already_claimed"
     NOT_CLAIMED = "not_claimed"
+    UNKNOWN_USER = "unknown_user"
+    ALREADY_SIGNING = "already_signing"
+    NOT_VISITED = "not_visited"
+    NOT_INITIATOR = "not_initiator"
+    NOT_ALLOWED = "not_allowed"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

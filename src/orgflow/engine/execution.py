@@ -23,7 +23,16 @@ from orgflow.engine.effects import (
     WorkItemCancelled,
     WorkItemOpened,
 )
-from orgflow.engine.state import InstanceError, InstanceState, InstanceStatus, Token, TokenStatus, WorkItem
+from orgflow.engine.state import (
+    InstanceError,
+    InstanceState,
+    InstanceStatus,
+    Signoff,
+    Token,
+    TokenStatus,
+    TrailEntry,
+    WorkItem,
+)
 from orgflow.errors import ExpressionError
 from orgflow.ids import IdSource
 from orgflow.model.definition import Flow, ProcessDefinition
@@ -48,9 +57,11 @@ class Execution:
         "next_token",
         "now",
         "org",
+        "signoffs",
         "state",
         "status",
         "tokens",
+        "trail",
         "work_items",
     )
 
@@ -71,6 +82,8 @@ class Execution:
         self.data: Mapping[str, Any] = state.data
         self.tokens: dict[str, Token] = {token.id: token for token in state.tokens}
         self.work_items: dict[str, WorkItem] = {item.id: item for item in state.work_items}
+        self.signoffs: dict[str, Signoff] = {signoff.token_id: signoff for signoff in state.signoffs}
+        self.trail: list[TrailEntry] = list(state.trail)
         self.next_token = state.next_token
         self.status = state.status
         self.error = state.error
@@ -93,12 +106,14 @@ class Execution:
     def park(self, token: Token, status: TokenStatus) -> Token:
         """Leave the token waiting at its node."""
         parked = Token(
-            id=token.id,
-            node_id=token.node_id,
-            status=status,
-            scope=token.scope,
-            arrived_by=token.arrived_by,
-            outcome=token.outcome,
+            token.id,
+            token.node_id,
+            status,
+            token.scope,
+            token.arrived_by,
+            token.outcome,
+            token.last_task,
+            token.return_to,
         )
         self.tokens[token.id] = parked
         return parked
@@ -123,16 +138,24 @@ class Execution:
             first = False
             self.arrive(
                 Token(
-                    id=token_id,
-                    node_id=flow.target,
-                    status=TokenStatus.MOVING,
-                    scope=token.scope,
-                    arrived_by=flow.id,
-                    outcome=token.outcome,
+                    token_id,
+                    flow.target,
+                    TokenStatus.MOVING,
+                    token.scope,
+                    flow.id,
+                    token.outcome,
+                    token.last_task,
                 )
             )
         if first:
             self.scope_may_be_done(token.scope, token.node_id, token.outcome)
+
+    def jump(self, token: Token, node_id: str, actor: str | None = None) -> None:
+        """Move a token straight to a node, not along a flow (a return, and the way back after it)."""
+        self.effects.append(NodeLeft(node_id=token.node_id, token_id=token.id, actor=actor))
+        self.arrive(
+            Token(token.id, node_id, TokenStatus.MOVING, token.scope, None, token.outcome, token.last_task)
+        )
 
     def leave_by_conditions(self, token: Token, actor: str | None = None) -> None:
         """Leave an activity along every outgoing flow whose condition holds (BPMN semantics)."""
@@ -231,8 +254,14 @@ class Execution:
                         doomed_scopes.add(token.id)
                         changed = True
         doomed = [token for token in self.tokens.values() if token.scope in doomed_scopes]
-        self.cancel_work_items({token.id for token in doomed}, f"终止结束：{node_id}")
+        self.discard(doomed, f"终止结束：{node_id}")
+
+    def discard(self, doomed: Iterable[Token], reason: str) -> None:
+        """Remove tokens with their open work items and multi-person steps (terminate, return)."""
+        doomed = list(doomed)
+        self.cancel_work_items({token.id for token in doomed}, reason)
         for token in doomed:
+            self.signoffs.pop(token.id, None)
             del self.tokens[token.id]
 
     def scope_may_be_done(self, scope: str | None, node_id: str, outcome: str | None) -> None:
@@ -304,6 +333,8 @@ class Execution:
             initiator=self.state.initiator,
             started_at=self.state.started_at,
             error=self.error,
+            signoffs=tuple(self.signoffs.values()),
+            trail=tuple(self.trail),
         )
 
     def _label(self, node_id: str) -> str:

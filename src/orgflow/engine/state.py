@@ -21,6 +21,7 @@ class InstanceStatus(StrEnum):
     COMPLETED = "completed"
     TERMINATED = "terminated"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"  #: taken back by its initiator before anyone else acted (撤回)
 
 
 class TokenStatus(StrEnum):
@@ -44,6 +45,9 @@ class Token(NamedTuple):
         scope: Id of the token whose subprocess this token runs in; ``None`` at process level.
         arrived_by: The flow it came in on (joins count arrivals per flow).
         outcome: The outcome of the last work item completed on this path (conditions read it as ``outcome``).
+        last_task: The user task completed last on this path (退回上一步 returns there).
+        return_to: After a return (退回) under the "direct" resubmission policy: the node
+            the token goes straight back to when the returned-to task is done.
     """
 
     id: str
@@ -52,6 +56,8 @@ class Token(NamedTuple):
     scope: str | None = None
     arrived_by: str | None = None
     outcome: str | None = None
+    last_task: str | None = None
+    return_to: str | None = None
 
 
 class WorkItem(NamedTuple):
@@ -75,6 +81,38 @@ class WorkItem(NamedTuple):
     assignee: str | None
     group: str | None
     created_at: datetime
+
+
+class Signoff(NamedTuple):
+    """A multi-person step in progress at one token (会签 all / 依次审批 in turn).
+
+    Attributes:
+        token_id: The token waiting at the step.
+        node_id: The user task.
+        mode: ``all`` or ``in_turn`` (a :class:`~orgflow.model.assignment_rules.CountersignMode` value).
+        signers: Everyone asked, in order; in turn, the order of the turns.
+        votes: ``(user, outcome)`` in the order cast.
+    """
+
+    token_id: str
+    node_id: str
+    mode: str
+    signers: tuple[str, ...]
+    votes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Signers who have not voted yet, in order."""
+        voted = {user for user, _ in self.votes}
+        return tuple(user for user in self.signers if user not in voted)
+
+
+class TrailEntry(NamedTuple):
+    """A work item completed in this instance: which step, by whom, with what outcome (in order)."""
+
+    node_id: str
+    actor: str | None
+    outcome: str
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -101,6 +139,8 @@ class InstanceState:
         initiator: Who started it.
         started_at: When it started.
         error: Why it failed, if it did.
+        signoffs: Multi-person steps in progress.
+        trail: Work items completed so far, in order (returns and auto-approval read it).
     """
 
     id: str
@@ -114,10 +154,19 @@ class InstanceState:
     initiator: str | None
     started_at: datetime
     error: InstanceError | None = None
+    signoffs: tuple[Signoff, ...] = ()
+    trail: tuple[TrailEntry, ...] = ()
 
     def evolve(self, **changes: Any) -> InstanceState:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+    def signoff(self, token_id: str) -> Signoff | None:
+        """The multi-person step in progress at a token, if any."""
+        for signoff in self.signoffs:
+            if signoff.token_id == token_id:
+                return signoff
+        return None
 
     def work_item(self, work_item_id: str) -> WorkItem | None:
         """The open work item with this id, if any."""

@@ -7,19 +7,27 @@ as a ``Rejection`` (never an exception), naming the node or field concerned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from orgflow.engine import operations, returns
 from orgflow.engine.behaviors import BEHAVIOURS
 from orgflow.engine.behaviors.gateways import inclusive_join_check
+from orgflow.engine.behaviors.tasks import complete_task
 from orgflow.engine.claims import claim, may_act, unclaim
 from orgflow.engine.commands import (
+    AddSigner,
     ClaimWorkItem,
     Command,
     CompleteServiceCall,
     CompleteWorkItem,
     FailServiceCall,
+    RemoveSigner,
+    ReturnWorkItem,
     StartInstance,
+    TransferWorkItem,
     UnclaimWorkItem,
+    WithdrawInstance,
 )
 from orgflow.engine.effects import (
     InstanceStarted,
@@ -69,7 +77,21 @@ def apply(
         return claim(state, command.work_item_id, command.user, org)
     if isinstance(command, UnclaimWorkItem):
         return unclaim(state, command.work_item_id, command.user, org)
+    operation = _OPERATIONS.get(type(command))
+    if operation is not None:
+        return operation(definition, state, command, now, ids, org)
+    assert isinstance(command, CompleteServiceCall | FailServiceCall)
     return _service_call_returned(definition, state, command, now, ids, org)
+
+
+#: Task operations and the withdrawal, by command type: ``(definition, state, command, now, ids, org)``.
+_OPERATIONS: dict[type[Command], Callable[..., Transition | Rejection]] = {
+    TransferWorkItem: operations.transfer,
+    AddSigner: operations.add_signer,
+    RemoveSigner: operations.remove_signer,
+    ReturnWorkItem: returns.return_work,
+    WithdrawInstance: returns.withdraw,
+}
 
 
 def _start(
@@ -151,19 +173,7 @@ def _complete_work_item(
         )
     )
     execution.merge_data(values)
-    # Several people were asked and one has decided (或签): withdraw the others' items.
-    execution.cancel_work_items({item.token_id}, f"已由 {org.name_of(command.actor or '')} 处理")
-    token = execution.tokens[item.token_id]
-    moved = Token(
-        id=token.id,
-        node_id=token.node_id,
-        status=token.status,
-        scope=token.scope,
-        arrived_by=token.arrived_by,
-        outcome=command.outcome,
-    )
-    execution.tokens[token.id] = moved
-    execution.leave_by_conditions(moved, command.actor)
+    complete_task(execution, item, node, command.actor, command.outcome)
     execution.run(inclusive_join_check)
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))
 

@@ -216,12 +216,15 @@ class AssignmentPolicy:
         skip_repeat_approver: Auto-approve when the same person already approved
             earlier in this instance (自动去重).
         skip_initiator: Auto-approve when the approver is the initiator.
+        resubmit: After a return (退回), ``rerun`` the steps in between, or go
+            ``direct`` back to the step that returned it.
     """
 
     on_empty: EmptyPolicy = EmptyPolicy.ERROR
     fallback: AssignmentRule | None = None
     skip_repeat_approver: bool = False
     skip_initiator: bool = False
+    resubmit: str = "rerun"
 
 
 #: The policy of a definition that states none.

@@ -26,7 +26,7 @@ The forms an ``assignee`` may take (see :mod:`orgflow.model.assignment_rules`)::
 and at the top of a definition::
 
     policies: {on_empty: fallback, fallback: {user: admin}, skip_repeat_approver: true,
-               skip_initiator: false}
+               skip_initiator: false, resubmit: rerun}   # resubmit: rerun | direct (after 退回)
 """
 
 from __future__ import annotations
@@ -66,7 +66,10 @@ ASSIGNEE_KEYS: Final = frozenset({*_DEPARTMENT_KEYS, *_ALONE_KEYS, "role", "pick
 _PICKS: Final = tuple(pick.value for pick in Pick)
 _MODES: Final = tuple(mode.value for mode in CountersignMode)
 _EMPTY: Final = tuple(policy.value for policy in EmptyPolicy)
-_POLICY_KEYS: Final = frozenset({"on_empty", "fallback", "skip_repeat_approver", "skip_initiator"})
+_POLICY_KEYS: Final = frozenset(
+    {"on_empty", "fallback", "skip_repeat_approver", "skip_initiator", "resubmit"}
+)
+_RESUBMIT: Final = ("rerun", "direct")
 _HINT: Final = "例如 assignee: {department: 研发部, pick: head}，或 {role: 总经理}，或 {initiator_head: 1}"
 
 
@@ -336,7 +339,9 @@ def read_policies(reading: Reading, document: Mapping[str, Any], line: int) -> A
         value, "skip_repeat_approver", node_id=None, field="policies.skip_repeat_approver"
     )
     initiator = reading.boolean(value, "skip_initiator", node_id=None, field="policies.skip_initiator")
+    resubmit = _choice(reading, value, "resubmit", _RESUBMIT, node_id=None, field="policies.resubmit")
     return AssignmentPolicy(
+        resubmit=resubmit or "rerun",
         on_empty=EmptyPolicy(on_empty or EmptyPolicy.ERROR),
         fallback=fallback,
         skip_repeat_approver=bool(repeat),

@@ -20,6 +20,7 @@ from orgflow.runtime.views import Deployed, InstanceView, OrgImported
 
 __all__ = [
     "Action",
+    "AddSigner",
     "ClaimWorkItem",
     "CompleteWorkItem",
     "DeployDefinition",
@@ -27,8 +28,13 @@ __all__ = [
     "ImportOrg",
     "InstanceView",
     "OrgImported",
+    "RemoveSigner",
+    "ReturnWorkItem",
     "StartProcess",
+    "TransferWorkItem",
     "UnclaimWorkItem",
+    "WithdrawInstance",
+    "WorkItemAction",
 ]
 
 
@@ -145,6 +151,105 @@ class UnclaimWorkItem:
 
 
 @dataclass(frozen=True, slots=True)
+class TransferWorkItem:
+    """Hand one's work item to another user (转交).
+
+    Attributes:
+        work_item_id: The work item.
+        actor: Who hands it on (its assignee, or a member of its group).
+        to_user: Who gets it.
+        reason: Why, kept in the history.
+    """
+
+    name: ClassVar[str] = "transfer_work_item"
+    retry_safe: ClassVar[bool] = True
+
+    work_item_id: str
+    actor: str | None
+    to_user: str
+    reason: str = ""
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"work_item_id": self.work_item_id, "actor": self.actor, "to": self.to_user}
+
+
+@dataclass(frozen=True, slots=True)
+class AddSigner:
+    """Add signers to the step of one's work item (加签): ``before``, ``after`` or ``parallel``."""
+
+    name: ClassVar[str] = "add_signer"
+    retry_safe: ClassVar[bool] = True
+
+    work_item_id: str
+    actor: str | None
+    users: tuple[str, ...]
+    position: str = "parallel"
+    reason: str = ""
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"work_item_id": self.work_item_id, "actor": self.actor, "position": self.position}
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveSigner:
+    """Take a signer who has not voted off a multi-person step (减签)."""
+
+    name: ClassVar[str] = "remove_signer"
+    retry_safe: ClassVar[bool] = True
+
+    work_item_id: str
+    actor: str | None
+    user: str
+    reason: str = ""
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"work_item_id": self.work_item_id, "actor": self.actor, "user": self.user}
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnWorkItem:
+    """Send the work back (退回): to the previous step, a named step already done, or the initiator."""
+
+    name: ClassVar[str] = "return_work_item"
+    retry_safe: ClassVar[bool] = True
+
+    work_item_id: str
+    actor: str | None
+    target: str | None = None
+    to_initiator: bool = False
+    reason: str = ""
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"work_item_id": self.work_item_id, "actor": self.actor, "target": self.target}
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawInstance:
+    """The initiator takes an instance back (撤回) while nobody else has acted on it."""
+
+    name: ClassVar[str] = "withdraw_instance"
+    retry_safe: ClassVar[bool] = True
+
+    instance: str
+    actor: str | None
+    reason: str = ""
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"instance": self.instance, "actor": self.actor}
+
+
+#: Actions on the step of one work item, run the same way (load by work item, engine, save).
+WorkItemAction = (
+    ClaimWorkItem | UnclaimWorkItem | TransferWorkItem | AddSigner | RemoveSigner | ReturnWorkItem
+)
+
+
+@dataclass(frozen=True, slots=True)
 class ImportOrg:
     """Replace the org chart with an imported one; users left out are kept as inactive.
 
@@ -164,4 +269,4 @@ class ImportOrg:
         return {"departments": len(self.org.departments), "users": len(self.org.users), "actor": self.actor}
 
 
-Action = DeployDefinition | StartProcess | CompleteWorkItem | ClaimWorkItem | UnclaimWorkItem | ImportOrg
+Action = DeployDefinition | StartProcess | CompleteWorkItem | WorkItemAction | WithdrawInstance | ImportOrg

@@ -24,13 +24,13 @@ from typing import Any, Protocol, overload
 from orgflow.errors import Conflict, OrgFlowError, WorkItemNotOpen
 from orgflow.runtime.actions import (
     Action,
-    ClaimWorkItem,
     CompleteWorkItem,
     DeployDefinition,
     ImportOrg,
     OrgImported,
     StartProcess,
-    UnclaimWorkItem,
+    WithdrawInstance,
+    WorkItemAction,
 )
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import Deployed, InstanceView
@@ -186,7 +186,7 @@ class CommandExecutor:
     @overload
     def execute(self, action: StartProcess) -> InstanceView: ...
     @overload
-    def execute(self, action: CompleteWorkItem | ClaimWorkItem | UnclaimWorkItem) -> InstanceView: ...
+    def execute(self, action: CompleteWorkItem | WorkItemAction | WithdrawInstance) -> InstanceView: ...
     @overload
     def execute(self, action: ImportOrg) -> OrgImported: ...
     def execute(self, action: Action) -> object:

@@ -25,14 +25,21 @@ from orgflow.org.model import OrgSnapshot
 from orgflow.org.references import check_references
 from orgflow.runtime.actions import (
     Action,
+    AddSigner,
     ClaimWorkItem,
     CompleteWorkItem,
     DeployDefinition,
     ImportOrg,
+    RemoveSigner,
+    ReturnWorkItem,
     StartProcess,
+    TransferWorkItem,
     UnclaimWorkItem,
+    WithdrawInstance,
+    WorkItemAction,
 )
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
+from orgflow.runtime.translation import engine_command
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import Deployed, InstanceView, OrgImported, instance_view
 
@@ -48,8 +55,13 @@ class ActionHandlers:
             DeployDefinition: self.deploy,
             StartProcess: self.start,
             CompleteWorkItem: self.complete,
-            ClaimWorkItem: self.claim,
-            UnclaimWorkItem: self.claim,
+            ClaimWorkItem: self.on_work_item,
+            UnclaimWorkItem: self.on_work_item,
+            TransferWorkItem: self.on_work_item,
+            AddSigner: self.on_work_item,
+            RemoveSigner: self.on_work_item,
+            ReturnWorkItem: self.on_work_item,
+            WithdrawInstance: self.withdraw,
             ImportOrg: self.import_org,
         }
 
@@ -109,20 +121,25 @@ class ActionHandlers:
         transition = self._run(deployed.definition, before.state, command, now, chart)
         return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
 
-    def claim(self, action: ClaimWorkItem | UnclaimWorkItem, uow: UnitOfWork) -> InstanceView:
-        """Claim a shared work item for a group member, or give it back."""
+    def on_work_item(self, action: WorkItemAction, uow: UnitOfWork) -> InstanceView:
+        """Claim, unclaim, transfer, add or remove a signer, or return: an operation on a work item's step."""
         now = self.clock.now()
         before = uow.instance_for_work_item(action.work_item_id)
         deployed = uow.definition(before.state.definition_id)
-        command: commands.ClaimWorkItem | commands.UnclaimWorkItem
-        if isinstance(action, ClaimWorkItem):
-            command = commands.ClaimWorkItem(work_item_id=action.work_item_id, user=action.user)
-        else:
-            command = commands.UnclaimWorkItem(work_item_id=action.work_item_id, user=action.user)
         chart = uow.org()
-        transition = self._run(deployed.definition, before.state, command, now, chart)
-        if not transition.effects:  # claimed again by its own claimer: nothing to write
+        transition = self._run(deployed.definition, before.state, engine_command(action), now, chart)
+        if not transition.effects:  # e.g. claimed again by its own claimer: nothing to write
             return instance_view(before, deployed)
+        return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
+
+    def withdraw(self, action: WithdrawInstance, uow: UnitOfWork) -> InstanceView:
+        """End an instance at its initiator's request (撤回)."""
+        now = self.clock.now()
+        before = uow.instance(action.instance)
+        deployed = uow.definition(before.state.definition_id)
+        chart = uow.org()
+        command = commands.WithdrawInstance(actor=action.actor, reason=action.reason)
+        transition = self._run(deployed.definition, before.state, command, now, chart)
         return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
 
     def import_org(self, action: ImportOrg, uow: UnitOfWork) -> OrgImported:

@@ -80,6 +80,19 @@ class UnitOfWork:
 
     # --- instances --------------------------------------------------------------------------
 
+    def instance(self, id_or_business_key: str) -> StoredInstance:
+        """An instance by id or business key.
+
+        Raises:
+            NotFound: Neither.
+        """
+        stored = instances.load(self.connection, id_or_business_key) or instances.load_by_business_key(
+            self.connection, id_or_business_key
+        )
+        if stored is None:
+            raise NotFound(f"流程实例 {id_or_business_key} 不存在")
+        return stored
+
     def instance_for_work_item(self, work_item_id: str) -> StoredInstance:
         """The instance an open work item belongs to, ready for the engine.
 

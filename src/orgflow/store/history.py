@@ -19,20 +19,26 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, bindparam, insert, select
 
 from orgflow.engine.effects import (
+    CountersignDecided,
     Effect,
     InstanceEnded,
     InstanceFailed,
     InstanceStarted,
+    InstanceWithdrawn,
     NodeEntered,
     NodeLeft,
     NodePassed,
     ServiceCallCompleted,
     ServiceCallRequested,
+    SignersChanged,
+    TaskAutoApproved,
     TaskSkipped,
     WorkItemCancelled,
     WorkItemClaimed,
     WorkItemCompleted,
     WorkItemOpened,
+    WorkItemReturned,
+    WorkItemTransferred,
     WorkItemUnclaimed,
 )
 from orgflow.model.definition import ProcessDefinition
@@ -119,6 +125,61 @@ def _work_item_claimed(effect: WorkItemClaimed | WorkItemUnclaimed) -> _Detail:
     return _Detail(node_id=effect.node_id, work_item_id=effect.work_item_id, actor=effect.user)
 
 
+def _countersign_decided(effect: CountersignDecided) -> _Detail:
+    votes = [{"user": user, "outcome": outcome} for user, outcome in effect.votes]
+    return _Detail(
+        node_id=effect.node_id,
+        token_id=effect.token_id,
+        outcome=effect.outcome,
+        data={"signers": list(effect.signers), "votes": votes},
+    )
+
+
+def _work_item_transferred(effect: WorkItemTransferred) -> _Detail:
+    return _Detail(
+        node_id=effect.node_id,
+        work_item_id=effect.work_item_id,
+        actor=effect.actor,
+        comment=effect.reason or None,
+        data={"from": effect.from_user, "to": effect.to_user},
+    )
+
+
+def _signers_changed(effect: SignersChanged) -> _Detail:
+    return _Detail(
+        node_id=effect.node_id,
+        token_id=effect.token_id,
+        actor=effect.actor,
+        outcome=effect.change,
+        comment=effect.reason or None,
+        data={"users": list(effect.users)},
+    )
+
+
+def _work_item_returned(effect: WorkItemReturned) -> _Detail:
+    return _Detail(
+        node_id=effect.node_id,
+        work_item_id=effect.work_item_id,
+        actor=effect.actor,
+        comment=effect.reason or None,
+        data={"target": effect.target},
+    )
+
+
+def _instance_withdrawn(effect: InstanceWithdrawn) -> _Detail:
+    return _Detail(actor=effect.actor, comment=effect.reason or None)
+
+
+def _task_auto_approved(effect: TaskAutoApproved) -> _Detail:
+    return _Detail(
+        node_id=effect.node_id,
+        token_id=effect.token_id,
+        actor=effect.user,
+        outcome="approve",
+        comment=effect.reason,
+    )
+
+
 def _task_skipped(effect: TaskSkipped) -> _Detail:
     return _Detail(node_id=effect.node_id, token_id=effect.token_id, comment=effect.reason)
 
@@ -166,6 +227,12 @@ ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], _Detail]]] = {
     WorkItemClaimed: ("work_item_claimed", _work_item_claimed),
     WorkItemUnclaimed: ("work_item_unclaimed", _work_item_claimed),
     TaskSkipped: ("task_skipped", _task_skipped),
+    CountersignDecided: ("countersign_decided", _countersign_decided),
+    WorkItemTransferred: ("work_item_transferred", _work_item_transferred),
+    SignersChanged: ("signers_changed", _signers_changed),
+    WorkItemReturned: ("work_item_returned", _work_item_returned),
+    InstanceWithdrawn: ("instance_withdrawn", _instance_withdrawn),
+    TaskAutoApproved: ("task_auto_approved", _task_auto_approved),
     ServiceCallRequested: ("service_call_requested", _service_call_requested),
     ServiceCallCompleted: ("service_call_completed", _service_call_completed),
     InstanceEnded: ("instance_ended", _instance_ended),

@@ -24,14 +24,23 @@ from typing import Any
 
 from sqlalchemy import Connection, FromClause, and_, bindparam, insert, select, update
 
-from orgflow.engine.state import InstanceError, InstanceState, InstanceStatus, Token, TokenStatus, WorkItem
+from orgflow.engine.state import (
+    InstanceError,
+    InstanceState,
+    InstanceStatus,
+    Signoff,
+    Token,
+    TokenStatus,
+    TrailEntry,
+    WorkItem,
+)
 from orgflow.errors import Conflict
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import OPEN_LITERAL, instances, work_items
 
 #: Statuses after which an instance has ended for good (``failed`` may still be repaired).
-ENDED = frozenset({InstanceStatus.COMPLETED, InstanceStatus.TERMINATED})
+ENDED = frozenset({InstanceStatus.COMPLETED, InstanceStatus.TERMINATED, InstanceStatus.WITHDRAWN})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -69,6 +78,8 @@ _INSTANCE_COLUMNS = (
     instances.c.ended_at,
     instances.c.updated_at,
     instances.c.tokens,
+    instances.c.signoffs,
+    instances.c.trail,
 )
 _OPEN_ITEMS = work_items.alias("open_items")
 _ITEM_COLUMNS = (
@@ -114,7 +125,18 @@ _CHECKED_UPDATE = (
     .values(version=instances.c.version + 1)
 )
 #: The columns a save may change; ``updated_at`` always does.
-_SAVED = ("status", "data", "tokens", "next_token", "ended_at", "error_node", "error_message", "updated_at")
+_SAVED = (
+    "status",
+    "data",
+    "tokens",
+    "signoffs",
+    "trail",
+    "next_token",
+    "ended_at",
+    "error_node",
+    "error_message",
+    "updated_at",
+)
 #: The optimistic lock, by the columns it writes: 0 rows updated means someone saved
 #: this instance since we read it. Built on first use (a few combinations occur).
 _UPDATES: dict[tuple[str, ...], NamedStatement] = {}
@@ -199,6 +221,8 @@ def _saved_values(state: InstanceState, now: datetime, *, ended_at: datetime | N
         "status": state.status.value,
         "data": state.data,
         "tokens": state.tokens,  # named tuples: JSON arrays as they are
+        "signoffs": state.signoffs,
+        "trail": state.trail,
         "next_token": state.next_token,
         "ended_at": ended_at,
         "error_node": error.node_id if error else None,
@@ -228,6 +252,8 @@ def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
         initiator=first[6],
         started_at=first[7],
         error=None if error_message is None else InstanceError(node_id=error_node, message=error_message),
+        signoffs=tuple(_signoff(fields) for fields in first[15]) if first[15] else (),
+        trail=tuple(TrailEntry(*fields) for fields in first[16]) if first[16] else (),
     )
     return StoredInstance(
         state=state, version=first[10], definition_key=first[11], ended_at=first[12], updated_at=first[13]
@@ -242,6 +268,12 @@ _TOKEN_STATUS = {status.value: status for status in TokenStatus}
 def _token(fields: Sequence[Any]) -> Token:
     """A token from its stored array ``[id, node_id, status, scope, arrived_by, outcome]``."""
     return Token(fields[0], fields[1], _TOKEN_STATUS[fields[2]], *fields[3:])
+
+
+def _signoff(fields: Sequence[Any]) -> Signoff:
+    """A signoff from its stored array ``[token_id, node_id, mode, signers, votes]``."""
+    token_id, node_id, mode, signers, votes = fields
+    return Signoff(token_id, node_id, mode, tuple(signers), tuple((user, vote) for user, vote in votes))
 
 
 def _item_order(item: WorkItem) -> tuple[datetime, int, str]:

@@ -20,6 +20,7 @@ from orgflow.engine.effects import (
     WorkItemClaimed,
     WorkItemCompleted,
     WorkItemOpened,
+    WorkItemReturned,
     WorkItemUnclaimed,
 )
 from orgflow.engine.state import WorkItem
@@ -34,6 +35,7 @@ class WorkItemStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    RETURNED = "returned"  #: its person sent the work back (退回) instead of completing it
 
 
 #: The columns closing an item writes, in the order :func:`_closing` gives them.
@@ -89,7 +91,7 @@ def record(connection: Connection, instance_id: str, effects: Iterable[Effect], 
         elif isinstance(effect, WorkItemClaimed | WorkItemUnclaimed):
             assignee = effect.user if isinstance(effect, WorkItemClaimed) else None
             SET_ASSIGNEE.execute(connection, {"b_id": effect.work_item_id, "assignee": assignee})
-        elif isinstance(effect, WorkItemCompleted | WorkItemCancelled):
+        elif isinstance(effect, WorkItemCompleted | WorkItemCancelled | WorkItemReturned):
             closing[effect.work_item_id] = _closing(effect, now)
     closed = [
         {**dict(zip(CLOSING_COLUMNS, values, strict=True)), "b_id": item_id}
@@ -122,8 +124,13 @@ def _row(instance_id: str, item: WorkItem, closing: tuple[Any, ...]) -> tuple[An
     )
 
 
-def _closing(effect: WorkItemCompleted | WorkItemCancelled, now: datetime) -> tuple[Any, ...]:
+def _closing(
+    effect: WorkItemCompleted | WorkItemCancelled | WorkItemReturned, now: datetime
+) -> tuple[Any, ...]:
     """The closing columns (:data:`CLOSING_COLUMNS`) an effect writes."""
+    if isinstance(effect, WorkItemReturned):
+        note = f"退回到 {effect.target}" + (f"：{effect.reason}" if effect.reason else "")
+        return (WorkItemStatus.RETURNED.value, now, effect.actor, None, None, note)
     if isinstance(effect, WorkItemCompleted):
         data = dict(effect.data) or None
         return (

@@ -445,3 +445,38 @@ def test_a_shared_item_is_claimed_by_a_member_and_refused_to_others(orgflow: Org
     assert back["work_items"][0]["assignee"] is None
     mine = [item["id"] for item in orgflow.json("tasks", "--user", "zhao_kefu")["work_items"]]
     assert receive["id"] in mine
+
+
+def test_task_operations_from_the_command_line(orgflow: Orgflow) -> None:
+    data_json = json.dumps({"title": "需求A", "description": "说明"}, ensure_ascii=False)
+    started = orgflow.json("start", "requirement_review_countersign", "--user", "zhang_shichang")["instance"]
+    (submit,) = started["work_items"]
+    moved = orgflow.json(
+        "complete", submit["id"], "--user", "zhang_shichang", "--outcome", "submit", "--data", data_json
+    )["instance"]
+    legal = next(item for item in moved["work_items"] if item["node_id"] == "legal_review")
+
+    moved = orgflow.json(
+        "transfer", legal["id"], "--to", "chen_fawu", "--user", "yang_fawu", "--reason", "出差"
+    )
+    legal = next(item for item in moved["instance"]["work_items"] if item["node_id"] == "legal_review")
+    assert legal["assignee"] == "chen_fawu"
+
+    added = orgflow.json("add-signer", legal["id"], "--signers", "jiang_fawu", "--user", "chen_fawu")[
+        "instance"
+    ]
+    assert sorted(i["assignee"] for i in added["work_items"] if i["node_id"] == "legal_review") == [
+        "chen_fawu",
+        "jiang_fawu",
+    ]
+    refused = orgflow.run("return", legal["id"], "--to", "finance_review", "--user", "chen_fawu")
+    assert refused.code == 1 and "还没有办理过" in refused.err
+
+    back = orgflow.json("return", legal["id"], "--to-initiator", "--user", "chen_fawu", "--reason", "补充")
+    assert [(i["node_id"], i["assignee"]) for i in back["instance"]["work_items"]] == [
+        ("submit", "zhang_shichang")
+    ]
+    gone = orgflow.json("withdraw", started["business_key"], "--user", "zhang_shichang", "--reason", "不做了")
+    assert gone["instance"]["status"] == "withdrawn"
+    shown = orgflow.run("show", started["business_key"])
+    assert "退回" in shown.out and "撤回" in shown.out and "转交" in shown.out

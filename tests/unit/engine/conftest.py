@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from orgflow.engine.commands import ClaimWorkItem, CompleteWorkItem, StartInstance, UnclaimWorkItem
+from orgflow.engine.commands import ClaimWorkItem, Command, CompleteWorkItem, StartInstance, UnclaimWorkItem
 from orgflow.engine.effects import Rejection, Transition
-from orgflow.engine.state import InstanceState
+from orgflow.engine.state import InstanceState, WorkItem
 from orgflow.engine.step import apply
 from orgflow.ids import SequentialIds
 from orgflow.model.definition import ProcessDefinition
@@ -91,6 +91,24 @@ class Walker:
     def try_unclaim(self, work_item_id: str, user: str) -> Transition | Rejection:
         command = UnclaimWorkItem(work_item_id=work_item_id, user=user)
         return apply(self.definition, self.state, command, NOW, self.ids, self.org)
+
+    def try_do(self, command: Command) -> Transition | Rejection:
+        """Apply any command to the current state."""
+        return apply(self.definition, self.state, command, NOW, self.ids, self.org)
+
+    def do(self, command: Command) -> InstanceState:
+        """Apply a command that must be accepted."""
+        return self._take(self.try_do(command))
+
+    def items(self, node_id: str) -> list[WorkItem]:
+        """The open work items at a node, oldest first."""
+        assert self.state is not None
+        return [item for item in self.state.work_items if item.node_id == node_id]
+
+    def by(self, node_id: str, user: str) -> str:
+        """The id of the open item at ``node_id`` that is for ``user``."""
+        (found,) = [item.id for item in self.items(node_id) if item.assignee == user]
+        return found
 
     def take(self, result: Transition | Rejection) -> InstanceState:
         """Accept a transition (fails the test on a rejection)."""

@@ -18,5 +18,11 @@ def enter_subprocess(execution: Execution, token: Token, node: Node) -> None:
     parked = execution.park(token, TokenStatus.SCOPE)
     start = execution.definition.start_of(node.id)
     execution.arrive(
-        Token(id=execution.new_token_id(), node_id=start, status=TokenStatus.MOVING, scope=parked.id)
+        Token(
+            id=execution.new_token_id(),
+            node_id=start,
+            status=TokenStatus.MOVING,
+            scope=parked.id,
+            last_task=parked.last_task,
+        )
     )
