@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from orgflow.cli import output, task_commands
-from orgflow.cli.org_commands import org_app
+from orgflow.cli.org_commands import org_app, proxy_app
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
 from orgflow.errors import ConfigurationError, DefinitionError
 from orgflow.model.yaml_reader import load_definition
@@ -36,6 +36,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(org_app, name="org")
+app.add_typer(proxy_app, name="proxy")
 
 
 @app.command()

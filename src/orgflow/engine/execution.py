@@ -203,15 +203,19 @@ class Execution:
         return {**self.data, "outcome": token.outcome}
 
     def open_work_item(self, token: Token, *, assignee: str | None, group: str | None) -> WorkItem:
-        """Open a work item for a waiting token."""
+        """Open a work item for a waiting token; a person away with a proxy (代理) has it go to the proxy."""
+        proxy = (
+            self.org.proxy_for(assignee, self.now) if assignee is not None and self.org.delegations else None
+        )
         item = WorkItem(
             id=self.ids.new_id(),
             node_id=token.node_id,
             token_id=token.id,
             name=self._label(token.node_id),
-            assignee=assignee,
+            assignee=proxy or assignee,
             group=group,
             created_at=self.now,
+            on_behalf_of=assignee if proxy else None,
         )
         self.work_items[item.id] = item
         self.effects.append(WorkItemOpened(work_item=item))

@@ -76,7 +76,13 @@ def check_user(org: OrgSnapshot, user: str, node_id: str) -> Rejection | None:
 
 def signing(state: InstanceState, token_id: str) -> set[str]:
     """Who is already on the step at a token: open items' people and signers yet to vote."""
-    people = {item.assignee for item in state.work_items if item.token_id == token_id and item.assignee}
+    people = {
+        person
+        for item in state.work_items
+        if item.token_id == token_id
+        for person in (item.assignee, item.on_behalf_of)
+        if person
+    }
     signoff = state.signoff(token_id)
     if signoff is not None:
         people.update(signoff.pending)
@@ -98,8 +104,8 @@ def transfer(
     refused = may_act(item, command.actor, org) or check_user(org, command.to_user, item.node_id)
     if refused is not None:
         return refused
-    holder = item.assignee or command.actor
-    if command.to_user == holder or command.to_user in signing(state, item.token_id):
+    holder = item.on_behalf_of or item.assignee or command.actor
+    if command.to_user in (holder, item.assignee) or command.to_user in signing(state, item.token_id):
         return Rejection(
             reason=RejectionReason.ALREADY_SIGNING,
             message=f"{org.name_of(command.to_user)}（{command.to_user}）已经在办理「{item.name}」，不能再转交给他",
@@ -143,7 +149,7 @@ def add_signer(
     refused = may_act(item, command.actor, org) or _check_new_signers(state, item, command, org)
     if refused is not None:
         return refused
-    holder = item.assignee or command.actor or ""
+    holder = item.on_behalf_of or item.assignee or command.actor or ""
     signoff = state.signoff(item.token_id)
     mode = signoff.mode if signoff is not None else None
     others = [other for other in state.work_items if other.token_id == item.token_id and other.id != item.id]

@@ -72,6 +72,7 @@ class WorkItem(NamedTuple):
         group: The candidate group whose members may claim it (``dept:研发部``,
             ``role:总经理``); kept after a claim so that unclaiming gives it back.
         created_at: When it was opened.
+        on_behalf_of: Who the work is really for when a proxy (代理) has it.
     """
 
     id: str
@@ -81,6 +82,7 @@ class WorkItem(NamedTuple):
     assignee: str | None
     group: str | None
     created_at: datetime
+    on_behalf_of: str | None = None
 
 
 class Signoff(NamedTuple):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
@@ -106,6 +107,29 @@ class User:
         return self.departments[0] if self.departments else None
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Delegation:
+    """A proxy (代理): while ``user`` is away, new work for them goes to ``proxy``.
+
+    Attributes:
+        user: Who is away.
+        proxy: Who acts for them.
+        starts: From when (inclusive).
+        ends: Until when (exclusive).
+        reason: Why (休假, 出差), shown in history.
+    """
+
+    user: str
+    proxy: str
+    starts: datetime
+    ends: datetime
+    reason: str = ""
+
+    def covers(self, at: datetime) -> bool:
+        """The delegation is in force at ``at``."""
+        return self.starts <= at < self.ends
+
+
 @dataclass(frozen=True, slots=True)
 class OrgSnapshot:
     """The whole org chart at one revision, indexed for routing.
@@ -122,6 +146,7 @@ class OrgSnapshot:
     departments: Mapping[str, Department]
     users: Mapping[str, User]
     revision: int = 0
+    delegations: tuple[Delegation, ...] = ()
     _by_name: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _members: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _holders: Mapping[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -210,6 +235,17 @@ class OrgSnapshot:
         """Active holders of a role: in one department, or (``None``) anywhere."""
         return self._holders.get((role, department_id), ())
 
+    def proxy_for(self, user_id: str, at: datetime) -> str | None:
+        """Who acts for ``user_id`` at ``at`` (代理), if a delegation is in force and its proxy can work.
+
+        One level only: a proxy's own delegation is not followed, so work never
+        travels in a circle and history can say plainly "X 代 Y".
+        """
+        for delegation in self.delegations:
+            if delegation.user == user_id and delegation.covers(at) and self.is_active(delegation.proxy):
+                return delegation.proxy
+        return None
+
     def groups_of(self, user_id: str) -> frozenset[str]:
         """The candidate-group keys whose shared work the user may claim."""
         found = self.users.get(user_id)
@@ -242,7 +278,11 @@ EMPTY_ORG: Final = OrgSnapshot(departments=MappingProxyType({}), users=MappingPr
 
 
 def build_snapshot(
-    departments: Iterable[Department], users: Iterable[User], *, revision: int = 0
+    departments: Iterable[Department],
+    users: Iterable[User],
+    *,
+    revision: int = 0,
+    delegations: Iterable[Delegation] = (),
 ) -> OrgSnapshot:
     """Index departments and users into a snapshot (structure is checked by ``orgflow.org.checks``)."""
     by_id = {department.id: department for department in departments}
@@ -274,6 +314,7 @@ def build_snapshot(
         departments=MappingProxyType(by_id),
         users=MappingProxyType(user_map),
         revision=revision,
+        delegations=tuple(delegations),
         _by_name=MappingProxyType({name: tuple(ids) for name, ids in by_name.items()}),
         _members=MappingProxyType({key: tuple(ids) for key, ids in members.items()}),
         _holders=MappingProxyType({key: tuple(ids) for key, ids in holders.items()}),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from orgflow.org.model import OrgSnapshot
@@ -25,11 +26,13 @@ __all__ = [
     "CompleteWorkItem",
     "DeployDefinition",
     "Deployed",
+    "EndProxy",
     "ImportOrg",
     "InstanceView",
     "OrgImported",
     "RemoveSigner",
     "ReturnWorkItem",
+    "SetProxy",
     "StartProcess",
     "TransferWorkItem",
     "UnclaimWorkItem",
@@ -250,6 +253,40 @@ WorkItemAction = (
 
 
 @dataclass(frozen=True, slots=True)
+class SetProxy:
+    """Have ``proxy`` receive ``user``'s new work from ``starts`` until ``ends`` (代理)."""
+
+    name: ClassVar[str] = "set_proxy"
+    retry_safe: ClassVar[bool] = True
+
+    user: str
+    proxy: str
+    starts: datetime
+    ends: datetime
+    reason: str = ""
+    actor: str | None = None
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"user": self.user, "proxy": self.proxy, "actor": self.actor}
+
+
+@dataclass(frozen=True, slots=True)
+class EndProxy:
+    """End ``user``'s proxy now (and drop any still to come)."""
+
+    name: ClassVar[str] = "end_proxy"
+    retry_safe: ClassVar[bool] = True
+
+    user: str
+    actor: str | None = None
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"user": self.user, "actor": self.actor}
+
+
+@dataclass(frozen=True, slots=True)
 class ImportOrg:
     """Replace the org chart with an imported one; users left out are kept as inactive.
 
@@ -269,4 +306,13 @@ class ImportOrg:
         return {"departments": len(self.org.departments), "users": len(self.org.users), "actor": self.actor}
 
 
-Action = DeployDefinition | StartProcess | CompleteWorkItem | WorkItemAction | WithdrawInstance | ImportOrg
+Action = (
+    DeployDefinition
+    | StartProcess
+    | CompleteWorkItem
+    | WorkItemAction
+    | WithdrawInstance
+    | ImportOrg
+    | SetProxy
+    | EndProxy
+)

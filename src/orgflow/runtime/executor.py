@@ -26,8 +26,10 @@ from orgflow.runtime.actions import (
     Action,
     CompleteWorkItem,
     DeployDefinition,
+    EndProxy,
     ImportOrg,
     OrgImported,
+    SetProxy,
     StartProcess,
     WithdrawInstance,
     WorkItemAction,
@@ -189,6 +191,8 @@ class CommandExecutor:
     def execute(self, action: CompleteWorkItem | WorkItemAction | WithdrawInstance) -> InstanceView: ...
     @overload
     def execute(self, action: ImportOrg) -> OrgImported: ...
+    @overload
+    def execute(self, action: SetProxy | EndProxy) -> int: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

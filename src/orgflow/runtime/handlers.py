@@ -16,12 +16,13 @@ from orgflow.engine import commands
 from orgflow.engine.effects import Rejection, Transition
 from orgflow.engine.state import InstanceState
 from orgflow.engine.step import apply
-from orgflow.errors import DefinitionError
+from orgflow.errors import ConfigurationError, DefinitionError, NotFound
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.problems import Severity
 from orgflow.model.yaml_reader import load_definition
-from orgflow.org.model import OrgSnapshot
+from orgflow.org.model import Delegation, OrgSnapshot
+from orgflow.org.proxies import delegation_problem
 from orgflow.org.references import check_references
 from orgflow.runtime.actions import (
     Action,
@@ -29,9 +30,11 @@ from orgflow.runtime.actions import (
     ClaimWorkItem,
     CompleteWorkItem,
     DeployDefinition,
+    EndProxy,
     ImportOrg,
     RemoveSigner,
     ReturnWorkItem,
+    SetProxy,
     StartProcess,
     TransferWorkItem,
     UnclaimWorkItem,
@@ -63,6 +66,8 @@ class ActionHandlers:
             ReturnWorkItem: self.on_work_item,
             WithdrawInstance: self.withdraw,
             ImportOrg: self.import_org,
+            SetProxy: self.set_proxy,
+            EndProxy: self.end_proxy,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:
@@ -141,6 +146,22 @@ class ActionHandlers:
         command = commands.WithdrawInstance(actor=action.actor, reason=action.reason)
         transition = self._run(deployed.definition, before.state, command, now, chart)
         return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
+
+    def set_proxy(self, action: SetProxy, uow: UnitOfWork) -> int:
+        """Store a proxy after checking it against the chart; returns the org's new revision."""
+        delegation = Delegation(
+            user=action.user, proxy=action.proxy, starts=action.starts, ends=action.ends, reason=action.reason
+        )
+        problem = delegation_problem(uow.org(), delegation)
+        if problem is not None:
+            raise ConfigurationError(problem)
+        return uow.add_delegation(delegation, now=self.clock.now(), actor=action.actor)
+
+    def end_proxy(self, action: EndProxy, uow: UnitOfWork) -> int:
+        """End a user's proxy now; returns how many delegations changed (0: there was none)."""
+        if uow.org().user(action.user) is None:
+            raise NotFound(f"组织架构中没有用户 {action.user}")
+        return uow.end_delegations(action.user, now=self.clock.now(), actor=action.actor)
 
     def import_org(self, action: ImportOrg, uow: UnitOfWork) -> OrgImported:
         """Store an imported org chart and list the open work it leaves without a person."""

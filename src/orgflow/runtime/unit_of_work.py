@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from orgflow.engine.effects import Transition
 from orgflow.errors import NotFound, WorkItemNotOpen
 from orgflow.model.definition import ProcessDefinition
-from orgflow.org.model import EMPTY_ORG, OrgSnapshot
+from orgflow.org.model import EMPTY_ORG, Delegation, OrgSnapshot
 from orgflow.store import business_keys, history, instances, org, work_items
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection
@@ -120,6 +120,15 @@ class UnitOfWork:
     def replace_org(self, new: OrgSnapshot, *, now: datetime, actor: str | None) -> OrgReplaced:
         """Store an imported org chart (see ``store.org.replace``); never read back through the cache here."""
         return org.replace(self.connection, new, now=now, actor=actor)[1]
+
+    def add_delegation(self, delegation: Delegation, *, now: datetime, actor: str | None) -> int:
+        """Store a proxy; returns the org's new revision."""
+        org.add_delegation(self.connection, delegation, now=now, actor=actor)
+        return org.revision(self.connection)
+
+    def end_delegations(self, user: str, *, now: datetime, actor: str | None) -> int:
+        """End a user's proxies now; returns how many changed."""
+        return org.end_delegations(self.connection, user, now=now, actor=actor)
 
     def save(
         self,

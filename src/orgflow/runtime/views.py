@@ -62,6 +62,7 @@ class OpenWorkItem:
     assignee: str | None
     candidate_group: str | None
     created_at: datetime
+    on_behalf_of: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -130,6 +131,7 @@ class WorkItemView:
     name: str
     assignee: str | None
     candidate_group: str | None
+    on_behalf_of: str | None
     status: str
     created_at: datetime
     completed_at: datetime | None
@@ -209,6 +211,7 @@ def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> Insta
                     name=item.name,
                     assignee=item.assignee,
                     candidate_group=item.group,
+                    on_behalf_of=item.on_behalf_of,
                     created_at=item.created_at,
                 )
                 for item in state.work_items

@@ -117,7 +117,9 @@ def _work_item_opened(effect: WorkItemOpened) -> _Detail:
         node_name=item.name,
         token_id=item.token_id,
         work_item_id=item.id,
-        data={"assignee": item.assignee, "group": item.group},
+        data={"assignee": item.assignee, "group": item.group}
+        if item.on_behalf_of is None
+        else {"assignee": item.assignee, "group": item.group, "on_behalf_of": item.on_behalf_of},
     )
 
 
@@ -294,6 +296,8 @@ def _with_names(data: Mapping[str, Any], org: OrgSnapshot) -> dict[str, Any]:
         named["assignee_name"] = org.name_of(data["assignee"])
     if data.get("group") is not None:
         named["group_label"] = org.group_label(data["group"])
+    if data.get("on_behalf_of") is not None:
+        named["on_behalf_of_name"] = org.name_of(data["on_behalf_of"])
     return named
 
 

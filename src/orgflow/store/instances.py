@@ -90,6 +90,7 @@ _ITEM_COLUMNS = (
     _OPEN_ITEMS.c.assignee,
     _OPEN_ITEMS.c.candidate_group,
     _OPEN_ITEMS.c.created_at,
+    _OPEN_ITEMS.c.on_behalf_of,
 )
 #: Where the first work-item column sits in a loaded row.
 _ITEMS_AT = len(_INSTANCE_COLUMNS)

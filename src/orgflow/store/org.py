@@ -20,6 +20,7 @@ from sqlalchemy import Connection, delete, insert, or_, select, update
 from orgflow.org.model import (
     DEPARTMENT_GROUP,
     EMPTY_ORG,
+    Delegation,
     Department,
     OrgSnapshot,
     RoleGrant,
@@ -31,6 +32,7 @@ from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import (
     OPEN_LITERAL,
     instances,
+    org_delegations,
     org_departments,
     org_memberships,
     org_meta,
@@ -75,7 +77,13 @@ def load(connection: Connection) -> OrgSnapshot:
         )
         for row in connection.execute(select(org_users).order_by(org_users.c.position))
     ]
-    return build_snapshot(departments, users, revision=current)
+    delegations = [
+        Delegation(
+            user=row.user_id, proxy=row.proxy_id, starts=row.starts, ends=row.ends, reason=row.reason or ""
+        )
+        for row in connection.execute(select(org_delegations).order_by(org_delegations.c.id))
+    ]
+    return build_snapshot(departments, users, revision=current, delegations=delegations)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -133,18 +141,10 @@ def replace(
     for table in (org_roles, org_memberships, org_users, org_departments):
         connection.execute(delete(table))
     _insert(connection, new.departments.values(), users)
-    next_revision = old.revision + 1
-    if old.revision == 0 and connection.execute(select(org_meta.c.id)).first() is None:
-        connection.execute(
-            insert(org_meta).values(id=1, revision=next_revision, updated_at=now, updated_by=actor)
-        )
-    else:
-        connection.execute(
-            update(org_meta)
-            .where(org_meta.c.id == 1)
-            .values(revision=next_revision, updated_at=now, updated_by=actor)
-        )
-    stored = build_snapshot(new.departments.values(), users, revision=next_revision)
+    next_revision = _bump(connection, old.revision, now=now, actor=actor)
+    stored = build_snapshot(
+        new.departments.values(), users, revision=next_revision, delegations=old.delegations
+    )
     deactivated = tuple(
         user.id for user in old.users.values() if user.active and not stored.is_active(user.id)
     )
@@ -157,6 +157,55 @@ def replace(
         orphaned=tuple(orphaned_work(connection, stored)),
     )
     return stored, summary
+
+
+def _bump(connection: Connection, current: int, *, now: datetime, actor: str | None) -> int:
+    """Move the org to its next revision (every cached snapshot then reloads); return it."""
+    following = current + 1
+    if current == 0 and connection.execute(select(org_meta.c.id)).first() is None:
+        connection.execute(
+            insert(org_meta).values(id=1, revision=following, updated_at=now, updated_by=actor)
+        )
+    else:
+        connection.execute(
+            update(org_meta)
+            .where(org_meta.c.id == 1)
+            .values(revision=following, updated_at=now, updated_by=actor)
+        )
+    return following
+
+
+def add_delegation(
+    connection: Connection, delegation: Delegation, *, now: datetime, actor: str | None
+) -> None:
+    """Store a proxy (代理) and move the org to its next revision."""
+    connection.execute(
+        insert(org_delegations).values(
+            user_id=delegation.user,
+            proxy_id=delegation.proxy,
+            starts=delegation.starts,
+            ends=delegation.ends,
+            reason=delegation.reason or None,
+            created_by=actor,
+            created_at=now,
+        )
+    )
+    _bump(connection, revision(connection), now=now, actor=actor)
+
+
+def end_delegations(connection: Connection, user: str, *, now: datetime, actor: str | None) -> int:
+    """End the user's delegation in force now and drop those still to come; return how many changed."""
+    mine = org_delegations.c.user_id == user
+    ended = connection.execute(
+        update(org_delegations)
+        .where(mine, org_delegations.c.starts <= now, org_delegations.c.ends > now)
+        .values(ends=now)
+    ).rowcount
+    dropped = connection.execute(delete(org_delegations).where(mine, org_delegations.c.starts > now)).rowcount
+    changed = ended + dropped
+    if changed:
+        _bump(connection, revision(connection), now=now, actor=actor)
+    return int(changed)
 
 
 def _insert(connection: Connection, departments: Any, users: Sequence[User]) -> None:

@@ -249,6 +249,7 @@ work_items = Table(
     Column("outcome", String),
     Column("data", JsonDocument),
     Column("comment", Text),
+    Column("on_behalf_of", String, comment="who the work is for when a proxy (代理) has it"),
     Index(None, "instance_id"),
 )
 
@@ -352,4 +353,19 @@ org_meta = Table(
     Column("revision", Integer, nullable=False, comment="bumped by every import"),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", String),
+)
+
+org_delegations = Table(
+    "org_delegations",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", String, nullable=False, comment="who is away"),
+    Column("proxy_id", String, nullable=False, comment="who acts for them (代理人)"),
+    Column("starts", UtcDateTime, nullable=False),
+    Column("ends", UtcDateTime, nullable=False, comment="exclusive"),
+    Column("reason", String),
+    Column("created_by", String),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "user_id"),
+    comment="proxies; kept across org imports",
 )

@@ -67,6 +67,7 @@ VIEW_COLUMNS = (
     work_items.c.name,
     work_items.c.assignee,
     work_items.c.candidate_group,
+    work_items.c.on_behalf_of,
     work_items.c.status,
     work_items.c.created_at,
     work_items.c.completed_at,
@@ -121,6 +122,7 @@ def _row(instance_id: str, item: WorkItem, closing: tuple[Any, ...]) -> tuple[An
         status,
         item.created_at,
         *rest,
+        item.on_behalf_of,
     )
 
 

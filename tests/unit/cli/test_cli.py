@@ -480,3 +480,28 @@ def test_task_operations_from_the_command_line(orgflow: Orgflow) -> None:
     assert gone["instance"]["status"] == "withdrawn"
     shown = orgflow.run("show", started["business_key"])
     assert "退回" in shown.out and "撤回" in shown.out and "转交" in shown.out
+
+
+def test_proxies_from_the_command_line(orgflow: Orgflow) -> None:
+    assert orgflow.json(
+        "proxy",
+        "set",
+        "yang_fawu",
+        "--to",
+        "chen_fawu",
+        "--from",
+        "2020-01-01",
+        "--until",
+        "2099-01-01",
+        "--reason",
+        "休假",
+    )["ok"]
+    listed = orgflow.json("proxy", "list")["proxies"]
+    assert [(p["user"], p["proxy"], p["reason"]) for p in listed] == [("yang_fawu", "chen_fawu", "休假")]
+    bad = orgflow.run("proxy", "set", "yang_fawu", "--to", "jiang_fawu", "--from", "明天", "--until", "后天")
+    assert bad.code == 1 and "--from 不是合法的日期时间" in bad.err
+    overlap = orgflow.run(
+        "proxy", "set", "yang_fawu", "--to", "jiang_fawu", "--from", "2030-01-01", "--until", "2030-02-01"
+    )
+    assert overlap.code == 1 and "时间重叠" in overlap.err
+    assert orgflow.json("proxy", "end", "yang_fawu")["changed"] == 1

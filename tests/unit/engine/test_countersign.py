@@ -177,3 +177,25 @@ def test_the_instance_completes_after_a_passed_countersign(walk) -> None:
     walker.complete("done")
     assert walker.state.status is InstanceStatus.COMPLETED
     assert walker.state.signoffs == ()
+
+
+def test_a_proxy_votes_for_the_signer_they_stand_in_for(walk) -> None:
+    from datetime import timedelta
+
+    from orgflow.org.model import Delegation
+
+    from .conftest import NOW
+
+    away = Delegation(user="b", proxy="x", starts=NOW - timedelta(days=1), ends=NOW + timedelta(days=1))
+    org = build_snapshot(
+        [Department(id="评审组", name="评审组")],
+        [User(id=name, name=name, departments=("评审组",)) for name in ("a", "b")]
+        + [User(id="x", name="x", departments=())],
+        delegations=[away],
+    )
+    walker = walk(review("all"), org)
+    walker.start()
+    assert sorted((i.assignee, i.on_behalf_of) for i in walker.items("vote")) == [("a", None), ("x", "b")]
+    vote(walker, "a")
+    vote(walker, "x")
+    assert decided(walker).votes == (("a", "approve"), ("b", "approve"))

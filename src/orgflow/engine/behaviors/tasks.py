@@ -134,7 +134,7 @@ def complete_task(
         execution.cancel_work_items({item.token_id}, f"已由 {execution.org.name_of(actor or '')} 处理")
         leave_task(execution, item.token_id, node, outcome, actor)
         return
-    signer = item.assignee or actor or ""
+    signer = item.on_behalf_of or item.assignee or actor or ""
     signoff = signoff._replace(votes=(*signoff.votes, (signer, outcome)))
     decided = decide(signoff, node.countersign)
     if decided is None:
