@@ -240,12 +240,15 @@ def instances(
 @handled
 def show(
     instance: Annotated[str, typer.Argument(help="实例 ID 或任务ID（业务编号）")],
+    user: Annotated[
+        str | None, typer.Option("--user", help="以该用户的身份查看（隐藏其无权查看的字段）")
+    ] = None,
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
     """查看一个流程实例：当前位置、待办与流转记录。"""
     with opened(db) as runtime:
-        detail = runtime.queries.instance(instance)
+        detail = runtime.queries.instance(instance, viewer=user)
     if as_json:
         output.print_json({"ok": True, **output.plain(detail)})
     else:

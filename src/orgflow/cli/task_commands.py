@@ -30,8 +30,37 @@ Reason = Annotated[str, typer.Option("--reason", help="原因，记入流转记�
 
 def register(app: typer.Typer) -> None:
     """Add the task operations to the ``orgflow`` command."""
-    for command in (transfer, add_signer, remove_signer, return_work, withdraw):
+    for command in (task, transfer, add_signer, remove_signer, return_work, withdraw):
         app.command(name=command.__name__.replace("_work", "").replace("_", "-"))(handled(command))
+
+
+def task(
+    work_item_id: WorkItemId,
+    user: Annotated[str | None, typer.Option("--user", help="以该处理人的身份查看")] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """打开一个待办：节点、表单、字段权限，以及处理人可以看到的流程数据。"""
+    with opened(db) as runtime:
+        form = runtime.queries.work_item_form(work_item_id, viewer=user)
+    if as_json:
+        output.print_json({"ok": True, "task": form})
+        return
+    item = form.work_item
+    who = output.who(item.assignee, item.candidate_group)
+    output.console.print(f"待办「{form.node_name}」（{form.business_key}）处理人：{who}")
+    output.table(
+        "表单",
+        ["字段", "名称", "类型", "必填"],
+        [[f.name, f.label, f.type.value, "是" if f.required else ""] for f in form.form],
+    )
+    editable = {f.name for f in form.form}
+    rows = [
+        [name, str(value), form.field_access.get(name, "edit" if name in editable else "read")]
+        for name, value in form.data.items()
+    ]
+    output.table("流程数据", ["字段", "值", "权限"], rows)
+    output.console.print("可选结果：" + "、".join(output.outcome_label("", o) for o in form.outcomes))
 
 
 def transfer(

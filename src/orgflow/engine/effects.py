@@ -224,6 +224,7 @@ class RejectionReason(StrEnum):
     FIELD_REQUIRED = "field_required"
     FIELD_INVALID = "field_invalid"
     FIELD_UNKNOWN = "field_unknown"
+    FIELD_READ_ONLY = "field_read_only"
     TOKEN_NOT_WAITING = "token_not_waiting"
     ALREADY_STARTED = "already_started"
     NOT_ASSIGNEE = "not_assignee"

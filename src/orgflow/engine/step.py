@@ -41,6 +41,7 @@ from orgflow.engine.execution import Execution
 from orgflow.engine.state import InstanceState, InstanceStatus, Token, TokenStatus
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
+from orgflow.model.field_access import locked_in
 from orgflow.model.forms import check_form
 from orgflow.model.nodes import UserTask
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
@@ -143,6 +144,14 @@ def _complete_work_item(
             message=f"节点「{node.label}」不接受处理结果 {command.outcome!r}，可选：{allowed}",
             node_id=node.id,
             field="outcome",
+        )
+    locked = sorted(locked_in(node.field_access) & command.data.keys())
+    if locked:
+        return Rejection(
+            reason=RejectionReason.FIELD_READ_ONLY,
+            message=f"字段 {'、'.join(locked)} 在「{node.label}」只读或不可见，不能提交",
+            node_id=node.id,
+            field=locked[0],
         )
     values = dict(command.data)
     if node.form:

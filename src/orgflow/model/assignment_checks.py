@@ -1,4 +1,4 @@
-"""Deploy-time checks of routing: assignment rules, countersign settings and the empty-result policy.
+"""Deploy-time checks of routing and permissions: rules, countersign, empty-result policy, field access.
 
 Whether the departments, roles and users a rule names exist is a question
 for the org chart, asked at deploy by :mod:`orgflow.org.references`; the
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from orgflow.model.assignment_rules import AssignmentRule, CountersignMode, EmptyPolicy, TierRule
 from orgflow.model.definition import ProcessDefinition
+from orgflow.model.field_access import FieldAccess
 from orgflow.model.nodes import UserTask
 from orgflow.model.problems import DefinitionProblem, Severity
 from orgflow.model.validation_rule import Where
@@ -34,6 +35,7 @@ def assignment_rules(definition: ProcessDefinition, where: Where) -> Iterator[De
         if node.assignee is not None:
             yield from _tiers(node.assignee, node.id, where)
         yield from _countersign(node, where)
+        yield from _field_access(node, where)
         if node.on_empty is EmptyPolicy.FALLBACK and policy.fallback is None:
             yield DefinitionProblem(
                 message="on_empty 为 fallback，但流程没有写 policies.fallback",
@@ -41,6 +43,20 @@ def assignment_rules(definition: ProcessDefinition, where: Where) -> Iterator[De
                 line=where(node.id, "on_empty"),
                 field="on_empty",
                 hint="在流程顶层写 policies: {fallback: {user: 用户ID}}",
+            )
+
+
+def _field_access(node: UserTask, where: Where) -> Iterator[DefinitionProblem]:
+    """A step's own form fields cannot be hidden from it or made read-only."""
+    own = {field.name for field in node.form}
+    for name, level in node.field_access:
+        if name in own and level is not FieldAccess.EDIT:
+            yield DefinitionProblem(
+                message=f"字段 {name} 在本节点的表单中，不能设为 {level.value}",
+                node_id=node.id,
+                line=where(node.id, "fields"),
+                field=f"fields.{name}",
+                hint="从 fields 中去掉它，或从 form 中去掉它",
             )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from orgflow.model.assignment_rules import SINGLE_PERSON, AssignmentRule, Countersign, EmptyPolicy
+from orgflow.model.field_access import FieldAccess
 from orgflow.model.rules import FormField, TimeLimit
 
 
@@ -85,6 +86,7 @@ class UserTask(Node):
         countersign: How several people share it (会签 / 或签 / 依次审批).
         on_empty: What to do when the rule finds nobody; ``None``: the definition's policy.
         form: The fields the person fills in.
+        field_access: Field permissions (字段权限) for this step's assignees, ``(field, access)`` pairs.
         time_limit: The step's time limit (时限).
         outcomes: The outcomes the person may choose (``approve``/``reject`` by default).
     """
@@ -94,6 +96,7 @@ class UserTask(Node):
     countersign: Countersign = SINGLE_PERSON
     on_empty: EmptyPolicy | None = None
     form: tuple[FormField, ...] = ()
+    field_access: tuple[tuple[str, FieldAccess], ...] = ()
     time_limit: TimeLimit | None = None
     outcomes: tuple[str, ...] = DEFAULT_OUTCOMES
 

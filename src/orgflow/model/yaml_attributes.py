@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from orgflow.model.assignment_rules import AssignmentRule, DepartmentRule, NamedDepartment, UserRule
+from orgflow.model.field_access import FieldAccess
 from orgflow.model.nodes import DEFAULT_OUTCOMES
 from orgflow.model.rules import FieldType, FormField, TimeLimit, TimeUnit
 from orgflow.model.yaml_assignment import read_rule
@@ -161,3 +162,35 @@ def _read_options(reading: Reading, item: YamlMap, node_id: str, field: str) -> 
                 hint="给选项加上引号",
             )
     return tuple(kept)
+
+
+_ACCESS: Final = tuple(level.value for level in FieldAccess)
+
+
+def read_field_access(reading: Reading, node: YamlMap, node_id: str) -> tuple[tuple[str, FieldAccess], ...]:
+    """``fields: {cost_price: hidden, amount: read, remark: edit}`` (字段权限)."""
+    value = node.get("fields")
+    if value is None:
+        return ()
+    if not isinstance(value, YamlMap):
+        reading.problem(
+            f"fields 应为 {{字段名: hidden | read | edit}}，写的是 {value!r}",
+            node_id=node_id,
+            line=node.line_of("fields"),
+            field="fields",
+            hint="例如 fields: {cost_price: hidden, amount: read}",
+        )
+        return ()
+    access: list[tuple[str, FieldAccess]] = []
+    for name, level in value.items():
+        if not isinstance(name, str) or level not in _ACCESS:
+            reading.problem(
+                f"字段 {name} 的权限 {level!r} 不认识",
+                node_id=node_id,
+                line=value.line_of(name),
+                field=f"fields.{name}",
+                hint="可选：" + "、".join(_ACCESS),
+            )
+            continue
+        access.append((name, FieldAccess(level)))
+    return tuple(access)

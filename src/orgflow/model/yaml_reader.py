@@ -27,6 +27,7 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
         on_empty: skip             # optional: error | skip | fallback | admin when the rule finds nobody
         time_limit: {hours: 24}    # or {working_days: 3} or {working_hours: 4}: one key, a positive number
         outcomes: [approve, reject] # optional; default [approve, reject]
+        fields: {cost: hidden}     # optional field permissions (字段权限): hidden | read | edit
         form:                      # optional; types string text integer number boolean date choice
           - {name: complaint_type, type: choice, label: 投诉类型, required: true,
              options: [质量, 物流延迟, 服务态度]}
@@ -89,7 +90,14 @@ from orgflow.model.nodes import (
 from orgflow.model.problems import DefinitionProblem
 from orgflow.model.suggestions import did_you_mean
 from orgflow.model.yaml_assignment import read_countersign, read_on_empty, read_policies
-from orgflow.model.yaml_attributes import UNREADABLE, read_assignee, read_form, read_outcomes, read_time_limit
+from orgflow.model.yaml_attributes import (
+    UNREADABLE,
+    read_assignee,
+    read_field_access,
+    read_form,
+    read_outcomes,
+    read_time_limit,
+)
 from orgflow.model.yaml_document import MAX_BYTES, YamlList, YamlMap, parse_yaml, too_large_problem
 from orgflow.model.yaml_flows import FlowReader
 from orgflow.model.yaml_values import ID_HINT, ID_PATTERN, Reading
@@ -107,7 +115,7 @@ _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
     NodeKind.START: _COMMON_KEYS,
     NodeKind.END: _COMMON_KEYS | {"terminate"},
     NodeKind.USER_TASK: _COMMON_KEYS
-    | {"department", "assignee", "countersign", "on_empty", "time_limit", "outcomes", "form"},
+    | {"department", "assignee", "countersign", "on_empty", "time_limit", "outcomes", "form", "fields"},
     NodeKind.SERVICE_TASK: _COMMON_KEYS | {"handler", "department", "time_limit"},
     NodeKind.EXCLUSIVE_GATEWAY: _COMMON_KEYS,
     NodeKind.PARALLEL_GATEWAY: _COMMON_KEYS,
@@ -336,6 +344,7 @@ def _user_task(reading: Reading, item: YamlMap, common: _Common) -> UserTask:
         countersign=read_countersign(reading, item, node_id),
         on_empty=read_on_empty(reading, item, node_id),
         form=read_form(reading, item, node_id),
+        field_access=read_field_access(reading, item, node_id),
         time_limit=read_time_limit(reading, item, node_id),
         outcomes=read_outcomes(reading, item, node_id),
     )

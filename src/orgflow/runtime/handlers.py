@@ -41,10 +41,24 @@ from orgflow.runtime.actions import (
     WithdrawInstance,
     WorkItemAction,
 )
+from orgflow.runtime.field_visibility import hidden_for, restrict_view
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.translation import engine_command
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import Deployed, InstanceView, OrgImported, instance_view
+from orgflow.store.definitions import DeployedDefinition
+from orgflow.store.instances import StoredInstance
+
+
+def _seen_by(stored: StoredInstance, deployed: DeployedDefinition, user: str | None) -> InstanceView:
+    """The instance as ``user`` may see it: without the fields hidden from their steps."""
+    view = instance_view(stored, deployed)
+    return restrict_view(view, hidden_for(deployed.definition, stored.state, user))
+
+
+def _actor_of(action: WorkItemAction) -> str | None:
+    """Who performs an operation on a work item (claims name the claimer ``user``)."""
+    return action.user if isinstance(action, ClaimWorkItem | UnclaimWorkItem) else action.actor
 
 
 class ActionHandlers:
@@ -108,7 +122,7 @@ class ActionHandlers:
         )
         chart = uow.org()
         transition = self._run(definition, None, command, now, chart)
-        return instance_view(uow.save(None, transition, deployed, now, chart), deployed)
+        return _seen_by(uow.save(None, transition, deployed, now, chart), deployed, action.initiator)
 
     def complete(self, action: CompleteWorkItem, uow: UnitOfWork) -> InstanceView:
         """Complete an open work item and move the instance on to its next wait states."""
@@ -124,7 +138,7 @@ class ActionHandlers:
         )
         chart = uow.org()
         transition = self._run(deployed.definition, before.state, command, now, chart)
-        return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
+        return _seen_by(uow.save(before, transition, deployed, now, chart), deployed, action.actor)
 
     def on_work_item(self, action: WorkItemAction, uow: UnitOfWork) -> InstanceView:
         """Claim, unclaim, transfer, add or remove a signer, or return: an operation on a work item's step."""
@@ -135,7 +149,7 @@ class ActionHandlers:
         transition = self._run(deployed.definition, before.state, engine_command(action), now, chart)
         if not transition.effects:  # e.g. claimed again by its own claimer: nothing to write
             return instance_view(before, deployed)
-        return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
+        return _seen_by(uow.save(before, transition, deployed, now, chart), deployed, _actor_of(action))
 
     def withdraw(self, action: WithdrawInstance, uow: UnitOfWork) -> InstanceView:
         """End an instance at its initiator's request (撤回)."""
@@ -145,7 +159,7 @@ class ActionHandlers:
         chart = uow.org()
         command = commands.WithdrawInstance(actor=action.actor, reason=action.reason)
         transition = self._run(deployed.definition, before.state, command, now, chart)
-        return instance_view(uow.save(before, transition, deployed, now, chart), deployed)
+        return _seen_by(uow.save(before, transition, deployed, now, chart), deployed, action.actor)
 
     def set_proxy(self, action: SetProxy, uow: UnitOfWork) -> int:
         """Store a proxy after checking it against the chart; returns the org's new revision."""

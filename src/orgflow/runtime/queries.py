@@ -14,13 +14,17 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from orgflow.engine.state import InstanceStatus
-from orgflow.errors import NotFound
+from orgflow.errors import NotFound, WorkItemNotOpen
+from orgflow.model.field_access import without
+from orgflow.model.nodes import UserTask
 from orgflow.org.model import OrgSnapshot, department_group
+from orgflow.runtime.field_visibility import hidden_at, hidden_for, restrict_history, restrict_view
 from orgflow.runtime.views import (
     DefinitionView,
     HistoryEntry,
     InstanceDetail,
     InstanceSummary,
+    WorkItemForm,
     WorkItemView,
     instance_view,
 )
@@ -110,8 +114,10 @@ class Queries:
             )
         return tuple(_view(InstanceSummary, row, status=InstanceStatus(row["status"])) for row in rows)
 
-    def instance(self, id_or_business_key: str) -> InstanceDetail:
+    def instance(self, id_or_business_key: str, *, viewer: str | None = None) -> InstanceDetail:
         """One instance, found by id or business key, with its full history.
+
+        With ``viewer``, the fields hidden from that person's steps (字段权限) are left out.
 
         Raises:
             NotFound: Neither an instance id nor a business key.
@@ -126,9 +132,43 @@ class Queries:
             rows = history.for_instance(connection, stored.state.id)
         if deployed is None:
             raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
+        hidden = hidden_for(deployed.definition, stored.state, viewer)
+        entries = tuple(_view(HistoryEntry, row, data=_frozen(row["data"])) for row in rows)
         return InstanceDetail(
-            instance=instance_view(stored, deployed),
-            history=tuple(_view(HistoryEntry, row, data=_frozen(row["data"])) for row in rows),
+            instance=restrict_view(instance_view(stored, deployed), hidden),
+            history=restrict_history(entries, hidden),
+        )
+
+    def work_item_form(self, work_item_id: str, *, viewer: str | None = None) -> WorkItemForm:
+        """An open work item with its step's form, field permissions and the data its assignee may see.
+
+        Raises:
+            NotFound: No such work item.
+            WorkItemNotOpen: It was already completed or cancelled.
+        """
+        with self._database.reading() as connection:
+            stored = instances.load_by_work_item(connection, work_item_id)
+            if stored is None:
+                raise NotFound(f"待办 {work_item_id} 不存在")
+            deployed = self._catalog.get(connection, stored.state.definition_id)
+        item = stored.state.work_item(work_item_id)
+        if item is None:
+            raise WorkItemNotOpen(f"待办 {work_item_id} 已办理或已取消")
+        if deployed is None:
+            raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
+        node = deployed.definition.nodes[item.node_id]
+        assert isinstance(node, UserTask)
+        hidden = hidden_at(deployed.definition, [item.node_id]) | hidden_for(
+            deployed.definition, stored.state, viewer
+        )
+        return WorkItemForm(
+            work_item=next(w for w in instance_view(stored, deployed).work_items if w.id == work_item_id),
+            business_key=stored.state.business_key,
+            node_name=node.label,
+            outcomes=node.outcomes,
+            form=node.form,
+            field_access=MappingProxyType({name: level.value for name, level in node.field_access}),
+            data=MappingProxyType(without(stored.state.data, hidden)),
         )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from orgflow.engine.state import InstanceStatus
 from orgflow.model.problems import DefinitionProblem
+from orgflow.model.rules import FormField
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
 from orgflow.store.org import OrphanedWorkItem
@@ -254,3 +255,26 @@ class OrgImported:
     deactivated_users: tuple[str, ...]
     removed_departments: tuple[str, ...]
     orphaned: tuple[OrphanedWorkItem, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WorkItemForm:
+    """What an assignee sees when opening a work item: its step, form and the data they may see.
+
+    Attributes:
+        work_item: The open work item.
+        business_key: The instance's business key.
+        node_name: The step's name.
+        outcomes: The outcomes the step accepts.
+        form: The step's form fields.
+        field_access: Field permissions of the step (field → ``hidden`` / ``read`` / ``edit``).
+        data: Instance data without the fields hidden from this step (and the viewer's other steps).
+    """
+
+    work_item: OpenWorkItem
+    business_key: str
+    node_name: str
+    outcomes: tuple[str, ...]
+    form: tuple[FormField, ...]
+    field_access: Mapping[str, str]
+    data: Mapping[str, Any]

@@ -505,3 +505,15 @@ def test_proxies_from_the_command_line(orgflow: Orgflow) -> None:
     )
     assert overlap.code == 1 and "时间重叠" in overlap.err
     assert orgflow.json("proxy", "end", "yang_fawu")["changed"] == 1
+
+
+def test_opening_a_task_shows_its_form_and_the_data_its_assignee_may_see(orgflow: Orgflow) -> None:
+    started = orgflow.json("start", "customer_complaint", "--user", "li_kefu")["instance"]
+    (receive,) = started["work_items"]
+    task = orgflow.json("task", receive["id"], "--user", "li_kefu")["task"]
+    assert task["node_name"] == "接收投诉"
+    assert "complaint_type" in [field["name"] for field in task["form"]]
+    shown = orgflow.run("task", receive["id"])
+    assert shown.code == 0 and "表单" in shown.out and "投诉类型" in shown.out
+    missing = orgflow.run("task", "no-such-item")
+    assert missing.code == 1 and "不存在" in missing.err
