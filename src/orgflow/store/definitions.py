@@ -216,3 +216,10 @@ def listing(
         )
     query = query.order_by(definitions.c.key, definitions.c.version)
     return [row._asdict() for row in connection.execute(query)]
+
+
+def source_of(connection: Connection, id_: str) -> str | None:
+    """The stored source text of a deployed version, or ``None``."""
+    return connection.execute(
+        select(definitions.c.source_text).where(definitions.c.id == bindparam("id")), {"id": id_}
+    ).scalar()
