@@ -24,16 +24,19 @@ from typing import Any, Protocol, overload
 from orgflow.errors import Conflict, OrgFlowError, WorkItemNotOpen
 from orgflow.runtime.actions import (
     Action,
+    AddAttachment,
+    AddComment,
     ClaimWorkItem,
     CompleteWorkItem,
     DeployDefinition,
     ImportOrg,
     OrgImported,
+    ReportProgress,
     StartProcess,
     UnclaimWorkItem,
 )
 from orgflow.runtime.unit_of_work import UnitOfWork
-from orgflow.runtime.views import Deployed, InstanceView
+from orgflow.runtime.views import AttachmentView, Deployed, HistoryEntry, InstanceView, ProgressReported
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Database
 
@@ -189,6 +192,12 @@ class CommandExecutor:
     def execute(self, action: CompleteWorkItem | ClaimWorkItem | UnclaimWorkItem) -> InstanceView: ...
     @overload
     def execute(self, action: ImportOrg) -> OrgImported: ...
+    @overload
+    def execute(self, action: AddComment) -> HistoryEntry: ...
+    @overload
+    def execute(self, action: AddAttachment) -> AttachmentView: ...
+    @overload
+    def execute(self, action: ReportProgress) -> ProgressReported: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

@@ -20,30 +20,40 @@ from orgflow.errors import DefinitionError
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.problems import Severity
-from orgflow.model.yaml_reader import load_definition
 from orgflow.org.model import OrgSnapshot
 from orgflow.org.references import check_references
 from orgflow.runtime.actions import (
     Action,
+    AddAttachment,
+    AddComment,
     ClaimWorkItem,
     CompleteWorkItem,
     DeployDefinition,
     ImportOrg,
+    ReportProgress,
     StartProcess,
     UnclaimWorkItem,
 )
+from orgflow.runtime.contributions import Contributions
+from orgflow.runtime.file_declarations import load_definition_with_files
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import Deployed, InstanceView, OrgImported, instance_view
 
 
 class ActionHandlers:
-    """Dispatches each action type to its handler; holds what handlers share (clock, ids, services)."""
+    """Dispatches each action type to its handler; holds what handlers share (clock, ids, services).
 
-    def __init__(self, *, clock: Clock, ids: IdSource, services: ServiceRegistry) -> None:
+    Comments, attachments and progress reports are handled by ``contributions``.
+    """
+
+    def __init__(
+        self, *, clock: Clock, ids: IdSource, services: ServiceRegistry, contributions: Contributions
+    ) -> None:
         self.clock = clock
         self.ids = ids
         self.services = services
+        self.contributions = contributions
         self._table: Mapping[type[Any], Callable[[Any, UnitOfWork], object]] = {
             DeployDefinition: self.deploy,
             StartProcess: self.start,
@@ -51,6 +61,9 @@ class ActionHandlers:
             ClaimWorkItem: self.claim,
             UnclaimWorkItem: self.claim,
             ImportOrg: self.import_org,
+            AddComment: contributions.add_comment,
+            AddAttachment: contributions.add_attachment,
+            ReportProgress: contributions.report_progress,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:
@@ -60,7 +73,7 @@ class ActionHandlers:
     def deploy(self, action: DeployDefinition, uow: UnitOfWork) -> Deployed:
         """Validate and store a new version (or return the newest if the source is unchanged)."""
         source = action.source_name or "<yaml>"
-        loaded = load_definition(action.source_text, source=source)
+        loaded, _ = load_definition_with_files(action.source_text, source=source)
         problems = check_references(loaded.definition, uow.org(), loaded.lines)
         errors = [problem for problem in problems if problem.severity is Severity.ERROR]
         if errors:
@@ -98,6 +111,7 @@ class ActionHandlers:
         now = self.clock.now()
         before = uow.instance_for_work_item(action.work_item_id)
         deployed = uow.definition(before.state.definition_id)
+        self.contributions.require_deliverables(uow, before, action.work_item_id, deployed)
         command = commands.CompleteWorkItem(
             work_item_id=action.work_item_id,
             actor=action.actor,

@@ -1,0 +1,37 @@
+"""How event kinds, statuses and outcomes read in Chinese: shared by the command line and the archive."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+#: History event kinds as a person reads them.
+EVENT_LABELS: Mapping[str, str] = {
+    "instance_started": "发起流程",
+    "node_entered": "到达节点",
+    "node_left": "离开节点",
+    "node_passed": "经过节点",
+    "work_item_opened": "生成待办",
+    "work_item_completed": "办理完成",
+    "work_item_cancelled": "待办取消",
+    "work_item_claimed": "认领待办",
+    "work_item_unclaimed": "取消认领",
+    "task_skipped": "跳过节点",
+    "service_call_requested": "调用服务",
+    "service_call_completed": "服务返回",
+    "instance_ended": "流程结束",
+    "instance_failed": "流程出错",
+    "comment_added": "评论",
+    "attachment_added": "上传附件",
+    "progress_reported": "更新进度",
+}
+
+STATUS_LABELS: Mapping[str, str] = {
+    "running": "进行中",
+    "completed": "已完成",
+    "terminated": "已终止",
+    "failed": "出错停止",
+    "open": "待办",
+    "cancelled": "已取消",
+}
+
+OUTCOME_LABELS: Mapping[str, str] = {"approve": "通过", "reject": "驳回", "submit": "提交", "done": "完成"}
