@@ -53,6 +53,21 @@ class UploadPolicy:
             )
         return cls(max_bytes=settings.attachment_max_bytes, types=settings.attachment_types)
 
+    def check_size(self, file_name: str, size: int) -> None:
+        """Refuse an empty file or one over :attr:`max_bytes` (before reading it, when its size is known).
+
+        Raises:
+            AttachmentRefused: Naming the file, its size and the limit.
+        """
+        name = safe_name(file_name)
+        if size == 0:
+            raise AttachmentRefused(f"文件「{name}」是空的，未上传。")
+        if size > self.max_bytes:
+            raise AttachmentRefused(
+                f"文件「{name}」大小 {_size(size)}，超过上限 {_size(self.max_bytes)}，未上传；"
+                "请压缩或拆分后再传。"
+            )
+
     def check(self, file_name: str, content: bytes, *, only: Iterable[str] = ()) -> AcceptedFile:
         """Accept an upload, or say what is wrong with it.
 
@@ -65,14 +80,7 @@ class UploadPolicy:
             AttachmentRefused: Naming the file and the limit it breaks.
         """
         name = safe_name(file_name)
-        size = len(content)
-        if size == 0:
-            raise AttachmentRefused(f"文件「{name}」是空的，未上传。")
-        if size > self.max_bytes:
-            raise AttachmentRefused(
-                f"文件「{name}」大小 {_size(size)}，超过上限 {_size(self.max_bytes)}，未上传；"
-                "请压缩或拆分后再传。"
-            )
+        self.check_size(name, len(content))
         extension = extension_of(name)
         narrowed = tuple(only)
         allowed = [kind for kind in self.types if not narrowed or kind in narrowed]

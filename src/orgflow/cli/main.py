@@ -13,10 +13,10 @@ from typing import Annotated
 import typer
 
 from orgflow.cli import output
+from orgflow.cli.file_commands import add_file_commands
 from orgflow.cli.org_commands import org_app
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
 from orgflow.errors import ConfigurationError, DefinitionError
-from orgflow.model.yaml_reader import load_definition
 from orgflow.runtime.actions import (
     ClaimWorkItem,
     CompleteWorkItem,
@@ -24,6 +24,7 @@ from orgflow.runtime.actions import (
     StartProcess,
     UnclaimWorkItem,
 )
+from orgflow.runtime.file_declarations import load_definition_with_files
 from orgflow.runtime.views import InstanceView
 from orgflow.store import migrate
 from orgflow.store.database import display_url
@@ -36,6 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(org_app, name="org")
+add_file_commands(app)
 
 
 @app.command()
@@ -67,7 +69,7 @@ def deploy(
             raise ConfigurationError(f"文件 {path} 不存在")
         text = path.read_text(encoding="utf-8")
         try:
-            load_definition(text, source=str(path))
+            load_definition_with_files(text, source=str(path))
         except DefinitionError as error:
             problems.append(error)
         sources.append((path, text))

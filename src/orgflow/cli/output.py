@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import Enum
+from pathlib import PurePath
 from typing import Any
 
 from rich.console import Console
@@ -31,6 +32,8 @@ def plain(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
     if isinstance(value, Mapping):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -88,12 +91,25 @@ def print_instance(view: InstanceView) -> None:
         )
     table(
         "待办",
-        ["待办 ID", "节点", "处理人", "生成时间"],
+        ["待办 ID", "节点", "处理人", "生成时间", "进度"],
         [
-            [item.id, item.name, who(item.assignee, item.candidate_group), when(item.created_at)]
+            [
+                item.id,
+                item.name,
+                who(item.assignee, item.candidate_group),
+                when(item.created_at),
+                progress_text(item.progress_percent, item.progress_note),
+            ]
             for item in view.work_items
         ],
     )
+
+
+def progress_text(percent: int | None, note: str | None) -> str:
+    """The latest progress of a work item: ``60% 研发方案初稿已完成``; empty before any report."""
+    if percent is None:
+        return ""
+    return f"{percent}% {note}" if note else f"{percent}%"
 
 
 def print_work_items(items: Sequence[WorkItemView]) -> None:

@@ -148,7 +148,7 @@ def require_deliverables(
         return
     names = "、".join(f"「{d.name}」" for d in missing)
     raise CommandRejected(
-        f"节点「{node_name}」还缺少交付物 {names}，请先上传"
+        f"节点「{node_name}」还缺少交付物{names}，请先上传"
         f"（orgflow attach 待办ID 文件 --user 处理人 --deliverable {missing[0].name}）后再办理。",
         reason=MISSING_REASON,
         node_id=node_id,
