@@ -35,3 +35,10 @@ STATUS_LABELS: Mapping[str, str] = {
 }
 
 OUTCOME_LABELS: Mapping[str, str] = {"approve": "通过", "reject": "驳回", "submit": "提交", "done": "完成"}
+
+
+def person_label(user: str | None, name: str | None) -> str:
+    """Who acted, by the name they had then: ``王工（wang）``; the id alone when the name adds nothing."""
+    if user is None:
+        return ""
+    return f"{name}（{user}）" if name and name != user else user

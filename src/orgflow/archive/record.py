@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Final
 
-from orgflow.labels import EVENT_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from orgflow.labels import EVENT_LABELS, OUTCOME_LABELS, STATUS_LABELS, person_label
 from orgflow.runtime.views import AttachmentView, HistoryEntry, InstanceDetail
 
 HISTORY_COLUMNS: Final = ("时间", "事件", "节点", "处理人", "结果", "意见/说明", "数据")
@@ -28,11 +28,7 @@ def local_time(moment: datetime | None) -> str:
 
 
 def _person(entry: HistoryEntry) -> str:
-    if entry.actor is None:
-        return ""
-    if entry.actor_name and entry.actor_name != entry.actor:
-        return f"{entry.actor_name}（{entry.actor}）"
-    return entry.actor
+    return person_label(entry.actor, entry.actor_name)
 
 
 def _outcome(entry: HistoryEntry) -> str:

@@ -4,7 +4,7 @@ A folder is built under a temporary name beside its final place and then
 renamed into place; an older folder of the same name is first renamed aside
 and removed afterwards, so a rebuild replaces the whole folder at once (on
 POSIX, two renames: there is a moment with no folder, never a half-written
-one). A zip is written to a temporary file and renamed over its target.
+one). A zip is written atomically (:func:`~orgflow.store.atomic_files.write_atomically`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from orgflow.errors import StorageError
+from orgflow.store.atomic_files import write_atomically
 
 
 def replace_folder(target: Path, files: Mapping[str, bytes]) -> tuple[str, ...]:
@@ -55,19 +56,15 @@ def zip_folder(folder: Path, out: Path) -> Path:
     Raises:
         StorageError: The zip cannot be written.
     """
+
+    def write(temporary: Path) -> None:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    archive.write(path, Path(folder.name) / path.relative_to(folder))
+
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=".zip-", suffix=".zip")
-        os.close(handle)
-        try:
-            with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for path in sorted(folder.rglob("*")):
-                    if path.is_file():
-                        archive.write(path, Path(folder.name) / path.relative_to(folder))
-            os.replace(temporary, out)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(out, write)
     except OSError as error:
         raise StorageError(f"无法写入归档压缩包 {out}：{error.strerror or error}") from None
     return out

@@ -43,6 +43,11 @@ def safe_name(name: str, *, fallback: str = "未命名") -> str:
     return text
 
 
+def safe_folder_name(text: str, *, fallback: str) -> str:
+    """A folder name built from text that may hold slashes (instance data): they become ``_``, not folders."""
+    return safe_name(re.sub(r"[\\/]", "_", text), fallback=fallback)
+
+
 def extension_of(name: str) -> str:
     """The lower-case extension of a name without the dot; ``""`` when it has none."""
     stem, dot, extension = name.rpartition(".")

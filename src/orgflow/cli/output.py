@@ -13,7 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from orgflow.labels import EVENT_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from orgflow.labels import EVENT_LABELS, OUTCOME_LABELS, STATUS_LABELS, person_label
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 from orgflow.runtime.views import HistoryEntry, InstanceDetail, InstanceView, WorkItemView
 
@@ -153,11 +153,7 @@ def _assigned_to(entry: HistoryEntry) -> str:
 
 def _actor(entry: HistoryEntry) -> str:
     """Who acted, by the name they had then."""
-    if entry.actor is None:
-        return ""
-    if entry.actor_name and entry.actor_name != entry.actor:
-        return f"{entry.actor_name}（{entry.actor}）"
-    return entry.actor
+    return person_label(entry.actor, entry.actor_name)
 
 
 def print_history(entries: Sequence[HistoryEntry]) -> None:

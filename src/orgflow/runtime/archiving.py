@@ -30,7 +30,7 @@ from typing import Final
 
 from orgflow.archive.record import history_csv, summary_markdown
 from orgflow.archive.writing import replace_folder, zip_folder
-from orgflow.attachments.file_names import safe_name
+from orgflow.attachments.file_names import safe_folder_name, safe_name
 from orgflow.clock import Clock
 from orgflow.engine.state import InstanceStatus
 from orgflow.errors import CommandRejected, OrgFlowError
@@ -116,9 +116,9 @@ class Archiver:
         """The rule's name for the folder, or it with ``-<business key>`` if another instance has it."""
         rule = self.queries.file_declarations(view.definition_id).archive or DEFAULT_RULE
         rendered = rule.render(view.data, business_key=view.business_key, started_at=view.started_at)
-        name = safe_name(rendered, fallback=view.business_key)
+        name = safe_folder_name(rendered, fallback=view.business_key)
         if _owner(self.root / name) not in (None, view.id):
-            name = safe_name(f"{name}-{view.business_key}")
+            name = safe_folder_name(f"{name}-{view.business_key}", fallback=view.business_key)
         return name
 
     def _contents(self, detail: InstanceDetail) -> dict[str, bytes]:

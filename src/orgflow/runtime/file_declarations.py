@@ -143,6 +143,10 @@ class DeclarationCache:
         self._cache: dict[str, FileDeclarations] = {}
         self._lock = threading.Lock()
 
+    def cached(self, definition_id: str) -> FileDeclarations | None:
+        """The declarations of a version already read, without touching the database."""
+        return self._cache.get(definition_id)
+
     def get(self, connection: Connection, definition_id: str) -> FileDeclarations:
         """The declarations of a deployed version (none if it has no stored source)."""
         cached = self._cache.get(definition_id)

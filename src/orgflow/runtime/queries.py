@@ -176,6 +176,9 @@ class Queries:
 
     def file_declarations(self, definition_id: str) -> FileDeclarations:
         """What a deployed version declares about files (deliverables per node, the archive rule)."""
+        cached = self._declarations.cached(definition_id)
+        if cached is not None:  # every completed instance asks: no transaction once it is known
+            return cached
         with self._database.reading() as connection:
             return self._declarations.get(connection, definition_id)
 

@@ -15,11 +15,10 @@ content would be stored at the same place again).
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from orgflow.errors import AttachmentDamaged, StorageError
+from orgflow.store.atomic_files import write_atomically
 
 
 def sha256_of(content: bytes) -> str:
@@ -54,17 +53,7 @@ class FileStore:
         if path.is_file() and path.stat().st_size == len(content):
             return sha256
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(content)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomically(path, lambda temporary: temporary.write_bytes(content))
         except OSError as error:
             raise StorageError(f"无法保存附件到 {self.root}：{error.strerror or error}") from None
         return sha256
