@@ -15,7 +15,9 @@ API) print ``str(error)`` and never a stack trace.
     │   └── WorkItemNotOpen          the work item was already completed or cancelled
     ├── ServiceHandlerError          a service task's handler is unknown or failed
     ├── ConfigurationError           settings or input files are unusable
+    ├── AttachmentRefused            a file is too large, of a type not accepted, or unnamed
     └── StorageError                 the database failed in a way the user cannot fix by retrying the form
+        └── AttachmentDamaged        a stored file is missing or no longer matches its checksum
 """
 
 from __future__ import annotations
@@ -95,3 +97,11 @@ class ConfigurationError(OrgFlowError):
 
 class StorageError(OrgFlowError):
     """数据库读写失败，请稍后重试；如果一再出现，请联系系统管理员。"""
+
+
+class AttachmentRefused(OrgFlowError):
+    """附件不符合要求，未上传。"""
+
+
+class AttachmentDamaged(StorageError):
+    """附件文件已损坏或丢失（校验和不符），为安全起见不提供下载；请联系系统管理员。"""

@@ -7,7 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from orgflow.errors import ConfigurationError
+
 DEFAULT_HOME = Path(".orgflow")
+
+#: Largest attachment accepted by default: 20 MiB.
+DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+#: File types (extensions) accepted as attachments by default: office documents, PDF, images, text, zip.
+DEFAULT_ATTACHMENT_TYPES = (
+    "doc", "docx", "xls", "xlsx", "ppt", "pptx", "pdf", "png", "jpg", "jpeg", "gif", "txt", "csv", "zip",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -19,23 +29,60 @@ class Settings:
         home: Folder for the embedded database and other local state.
         locale: ``zh-CN`` (default) or ``en`` for messages.
         services: Modules (or ``.py`` files) whose ``register(registry)`` adds service task handlers.
+        attachment_max_bytes: Largest attachment accepted, in bytes.
+        attachment_types: File types (lower-case extensions) accepted as attachments.
     """
 
     database_url: str
     home: Path
     locale: str = "zh-CN"
     services: tuple[str, ...] = ()
+    attachment_max_bytes: int = DEFAULT_ATTACHMENT_MAX_BYTES
+    attachment_types: tuple[str, ...] = DEFAULT_ATTACHMENT_TYPES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ORGFLOW_DATABASE_URL, ORGFLOW_HOME, ORGFLOW_LOCALE and ORGFLOW_SERVICES (comma-separated)."""
+        """Read the ``ORGFLOW_*`` variables.
+
+        ORGFLOW_DATABASE_URL, ORGFLOW_HOME, ORGFLOW_LOCALE, ORGFLOW_SERVICES
+        (comma-separated), ORGFLOW_ATTACHMENT_MAX_MB (a number of MiB) and
+        ORGFLOW_ATTACHMENT_TYPES (comma-separated extensions, such as ``pdf,docx``).
+
+        Raises:
+            ConfigurationError: ORGFLOW_ATTACHMENT_MAX_MB is not a positive number.
+        """
         env = os.environ if env is None else env
         home = Path(env.get("ORGFLOW_HOME", str(DEFAULT_HOME)))
         url = env.get("ORGFLOW_DATABASE_URL") or default_database_url(home)
-        services = tuple(part.strip() for part in env.get("ORGFLOW_SERVICES", "").split(",") if part.strip())
-        return cls(database_url=url, home=home, locale=env.get("ORGFLOW_LOCALE", "zh-CN"), services=services)
+        types = _listed(env.get("ORGFLOW_ATTACHMENT_TYPES", ""))
+        return cls(
+            database_url=url,
+            home=home,
+            locale=env.get("ORGFLOW_LOCALE", "zh-CN"),
+            services=_listed(env.get("ORGFLOW_SERVICES", "")),
+            attachment_max_bytes=_mebibytes(env.get("ORGFLOW_ATTACHMENT_MAX_MB")),
+            attachment_types=tuple(t.lower().lstrip(".") for t in types) or DEFAULT_ATTACHMENT_TYPES,
+        )
 
 
 def default_database_url(home: Path) -> str:
     """The embedded SQLite database inside ``home``."""
     return f"sqlite:///{home / 'orgflow.db'}"
+
+
+def _listed(text: str) -> tuple[str, ...]:
+    """The non-empty parts of a comma-separated value."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _mebibytes(text: str | None) -> int:
+    """ORGFLOW_ATTACHMENT_MAX_MB in bytes; the default when unset."""
+    if text is None or not text.strip():
+        return DEFAULT_ATTACHMENT_MAX_BYTES
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise ConfigurationError(f"ORGFLOW_ATTACHMENT_MAX_MB 应为正数（单位 MB），而不是 {text!r}")
+    return int(value * 1024 * 1024)

@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from orgflow.cli.output import OUTCOME_LABELS, status_label, who
+from orgflow.cli.output import status_label, who
 from orgflow.errors import NotFound
+from orgflow.labels import OUTCOME_LABELS
 from orgflow.runtime.actions import CompleteWorkItem, StartProcess
 from orgflow.runtime.facade import Runtime
 from orgflow.runtime.views import InstanceDetail

@@ -7,11 +7,13 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import Enum
+from pathlib import PurePath
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from orgflow.labels import EVENT_LABELS, OUTCOME_LABELS, STATUS_LABELS, person_label
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 from orgflow.runtime.views import HistoryEntry, InstanceDetail, InstanceView, WorkItemView
 
@@ -20,42 +22,6 @@ _PIPE_WIDTH = 160
 console = Console(highlight=False)
 if not console.is_terminal:
     console = Console(highlight=False, width=_PIPE_WIDTH)
-
-#: History event kinds as a person reads them.
-EVENT_LABELS: Mapping[str, str] = {
-    "instance_started": "发起流程",
-    "node_entered": "到达节点",
-    "node_left": "离开节点",
-    "node_passed": "经过节点",
-    "work_item_opened": "生成待办",
-    "work_item_completed": "办理完成",
-    "work_item_cancelled": "待办取消",
-    "work_item_claimed": "认领待办",
-    "work_item_unclaimed": "取消认领",
-    "task_skipped": "跳过节点",
-    "countersign_decided": "会签结果",
-    "work_item_transferred": "转交",
-    "signers_changed": "加签/减签",
-    "work_item_returned": "退回",
-    "instance_withdrawn": "撤回",
-    "task_auto_approved": "自动通过",
-    "service_call_requested": "调用服务",
-    "service_call_completed": "服务返回",
-    "instance_ended": "流程结束",
-    "instance_failed": "流程出错",
-}
-
-STATUS_LABELS: Mapping[str, str] = {
-    "running": "进行中",
-    "completed": "已完成",
-    "withdrawn": "已撤回",
-    "terminated": "已终止",
-    "failed": "出错停止",
-    "open": "待办",
-    "cancelled": "已取消",
-}
-
-OUTCOME_LABELS: Mapping[str, str] = {"approve": "通过", "reject": "驳回", "submit": "提交", "done": "完成"}
 
 
 def plain(value: Any) -> Any:
@@ -66,6 +32,8 @@ def plain(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
     if isinstance(value, Mapping):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -123,12 +91,25 @@ def print_instance(view: InstanceView) -> None:
         )
     table(
         "待办",
-        ["待办 ID", "节点", "处理人", "生成时间"],
+        ["待办 ID", "节点", "处理人", "生成时间", "进度"],
         [
-            [item.id, item.name, who(item.assignee, item.candidate_group), when(item.created_at)]
+            [
+                item.id,
+                item.name,
+                who(item.assignee, item.candidate_group),
+                when(item.created_at),
+                progress_text(item.progress_percent, item.progress_note),
+            ]
             for item in view.work_items
         ],
     )
+
+
+def progress_text(percent: int | None, note: str | None) -> str:
+    """The latest progress of a work item: ``60% 研发方案初稿已完成``; empty before any report."""
+    if percent is None:
+        return ""
+    return f"{percent}% {note}" if note else f"{percent}%"
 
 
 def print_work_items(items: Sequence[WorkItemView]) -> None:
@@ -172,11 +153,7 @@ def _assigned_to(entry: HistoryEntry) -> str:
 
 def _actor(entry: HistoryEntry) -> str:
     """Who acted, by the name they had then."""
-    if entry.actor is None:
-        return ""
-    if entry.actor_name and entry.actor_name != entry.actor:
-        return f"{entry.actor_name}（{entry.actor}）"
-    return entry.actor
+    return person_label(entry.actor, entry.actor_name)
 
 
 def print_history(entries: Sequence[HistoryEntry]) -> None:

@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -89,7 +90,8 @@ def database_url(db: str | None, settings: Settings | None = None) -> str:
 def opened(db: str | None) -> Iterator[Runtime]:
     """An open runtime for one command, with the service handlers of ``ORGFLOW_SERVICES``."""
     settings = Settings.from_env()
-    runtime = open_runtime(database_url(db, settings), services=load_services(settings.services))
+    settings = replace(settings, database_url=database_url(db, settings))
+    runtime = open_runtime(settings, services=load_services(settings.services))
     try:
         yield runtime
     finally:

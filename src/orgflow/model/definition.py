@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from orgflow.model.archive_rule import ArchiveRule
 from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
 from orgflow.model.nodes import InclusiveGateway, Node, StartEvent
 
@@ -66,6 +67,7 @@ class ProcessDefinition:
         description: Free text.
         major: Major version number the author asks for (the minor one is counted at deploy).
         policy: Routing policies (nobody found, auto-approval).
+        archive: How the archive folder (归档) of a completed instance is named; ``None``: no archive.
     """
 
     key: str
@@ -76,6 +78,7 @@ class ProcessDefinition:
     description: str = ""
     major: int = 1
     policy: AssignmentPolicy = DEFAULT_POLICY
+    archive: ArchiveRule | None = None
     _outgoing: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _incoming: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _starts: Mapping[str | None, str] = field(init=False, repr=False)

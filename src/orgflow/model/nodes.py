@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from orgflow.model.assignment_rules import SINGLE_PERSON, AssignmentRule, Countersign, EmptyPolicy
+from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
 from orgflow.model.rules import FormField, TimeLimit
 
@@ -87,6 +88,7 @@ class UserTask(Node):
         on_empty: What to do when the rule finds nobody; ``None``: the definition's policy.
         form: The fields the person fills in.
         field_access: Field permissions (字段权限) for this step's assignees, ``(field, access)`` pairs.
+        deliverables: Files (交付物) that must be handed in before the step can be completed.
         time_limit: The step's time limit (时限).
         outcomes: The outcomes the person may choose (``approve``/``reject`` by default).
     """
@@ -97,6 +99,7 @@ class UserTask(Node):
     on_empty: EmptyPolicy | None = None
     form: tuple[FormField, ...] = ()
     field_access: tuple[tuple[str, FieldAccess], ...] = ()
+    deliverables: tuple[Deliverable, ...] = ()
     time_limit: TimeLimit | None = None
     outcomes: tuple[str, ...] = DEFAULT_OUTCOMES
 

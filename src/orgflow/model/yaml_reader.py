@@ -8,6 +8,7 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
     major: 1                       # optional whole number >= 1; default 1
     description: 文本               # optional
     policies: {on_empty: skip}     # optional routing policies (see orgflow.model.yaml_assignment)
+    archive: {folder: "项目归档-{year}-{product_name}"}   # optional archive folder rule (model.archive_rule)
     nodes:                         # required, in display order
       - id: start                  # required; ^[A-Za-z_][A-Za-z0-9_-]{0,63}$; unique in the whole
                                    #   definition, subprocesses included
@@ -28,6 +29,7 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
         time_limit: {hours: 24}    # or {working_days: 3} or {working_hours: 4}: one key, a positive number
         outcomes: [approve, reject] # optional; default [approve, reject]
         fields: {cost: hidden}     # optional field permissions (字段权限): hidden | read | edit
+        deliverables: [{name: 研发方案, types: [pdf, docx]}]   # optional files due (model.deliverables)
         form:                      # optional; types string text integer number boolean date choice
           - {name: complaint_type, type: choice, label: 投诉类型, required: true,
              options: [质量, 物流延迟, 服务态度]}
@@ -73,7 +75,9 @@ from pathlib import Path
 from typing import Any, Final, TypedDict
 
 from orgflow.errors import ConfigurationError, DefinitionError
+from orgflow.model.archive_rule import read_archive_rule
 from orgflow.model.definition import ProcessDefinition
+from orgflow.model.deliverables import read_deliverables
 from orgflow.model.loaded import LoadedDefinition, accept_definition
 from orgflow.model.nodes import (
     EndEvent,
@@ -108,14 +112,24 @@ KEY_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 PREFIX_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 
 _PROCESS_KEYS: Final = frozenset(
-    {"key", "name", "business_key_prefix", "major", "description", "policies", "nodes", "flows"}
+    {"key", "name", "business_key_prefix", "major", "description", "policies", "archive", "nodes", "flows"}
 )
 _COMMON_KEYS: Final = frozenset({"id", "type", "name", "next"})
 _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
     NodeKind.START: _COMMON_KEYS,
     NodeKind.END: _COMMON_KEYS | {"terminate"},
     NodeKind.USER_TASK: _COMMON_KEYS
-    | {"department", "assignee", "countersign", "on_empty", "time_limit", "outcomes", "form", "fields"},
+    | {
+        "department",
+        "assignee",
+        "countersign",
+        "on_empty",
+        "time_limit",
+        "outcomes",
+        "form",
+        "fields",
+        "deliverables",
+    },
     NodeKind.SERVICE_TASK: _COMMON_KEYS | {"handler", "department", "time_limit"},
     NodeKind.EXCLUSIVE_GATEWAY: _COMMON_KEYS,
     NodeKind.PARALLEL_GATEWAY: _COMMON_KEYS,
@@ -228,6 +242,7 @@ class _DocumentReader:
         )
         description = reading.text(root, "description", node_id=None)
         policy = read_policies(reading, root, root.line_of("policies"))
+        archive = read_archive_rule(reading, root)
         nodes = reading.sequence(root, "nodes", node_id=None, required=True)
         reading.remember(None, root, ("nodes",))
         if nodes is not None:
@@ -247,6 +262,7 @@ class _DocumentReader:
             description=description or "",
             major=self._major(root),
             policy=policy,
+            archive=archive,
         )
 
     def _major(self, root: YamlMap) -> int:
@@ -345,6 +361,7 @@ def _user_task(reading: Reading, item: YamlMap, common: _Common) -> UserTask:
         on_empty=read_on_empty(reading, item, node_id),
         form=read_form(reading, item, node_id),
         field_access=read_field_access(reading, item, node_id),
+        deliverables=read_deliverables(reading, item, node_id),
         time_limit=read_time_limit(reading, item, node_id),
         outcomes=read_outcomes(reading, item, node_id),
     )

@@ -24,18 +24,21 @@ from typing import Any, Protocol, overload
 from orgflow.errors import Conflict, OrgFlowError, WorkItemNotOpen
 from orgflow.runtime.actions import (
     Action,
+    AddAttachment,
+    AddComment,
     CompleteWorkItem,
     DeployDefinition,
     EndProxy,
     ImportOrg,
     OrgImported,
+    ReportProgress,
     SetProxy,
     StartProcess,
     WithdrawInstance,
     WorkItemAction,
 )
 from orgflow.runtime.unit_of_work import UnitOfWork
-from orgflow.runtime.views import Deployed, InstanceView
+from orgflow.runtime.views import AttachmentView, Deployed, HistoryEntry, InstanceView, ProgressReported
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Database
 
@@ -193,6 +196,12 @@ class CommandExecutor:
     def execute(self, action: ImportOrg) -> OrgImported: ...
     @overload
     def execute(self, action: SetProxy | EndProxy) -> int: ...
+    @overload
+    def execute(self, action: AddComment) -> HistoryEntry: ...
+    @overload
+    def execute(self, action: AddAttachment) -> AttachmentView: ...
+    @overload
+    def execute(self, action: ReportProgress) -> ProgressReported: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

@@ -8,19 +8,25 @@ service handlers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 
+from orgflow.attachments.policy import DEFAULT_POLICY, UploadPolicy
 from orgflow.clock import Clock, SystemClock
 from orgflow.errors import ConfigurationError
 from orgflow.ids import IdSource, TimeOrderedIds
+from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
+from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_interceptors
+from orgflow.runtime.file_declarations import DeclarationCache
 from orgflow.runtime.handlers import ActionHandlers
 from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
-from orgflow.settings import Settings
+from orgflow.settings import DEFAULT_HOME, Settings
 from orgflow.store import migrate
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import INIT_COMMAND, Database, create_database
+from orgflow.store.file_store import FileStore
 
 
 class Runtime:
@@ -33,6 +39,7 @@ class Runtime:
         queries: The read side.
         services: Service task handlers; register more at any time.
         executor: The command executor (its interceptor chain).
+        archives: Builds archive folders and zips under ``<home>/archive``.
     """
 
     def __init__(
@@ -43,15 +50,28 @@ class Runtime:
         ids: IdSource,
         services: ServiceRegistry,
         interceptors: ChainFactory = default_interceptors,
+        home: Path = DEFAULT_HOME,
+        upload_policy: UploadPolicy | None = None,
     ) -> None:
         self.database = database
         self.services = services
         caches = StoreCaches()
-        handlers = ActionHandlers(clock=clock, ids=ids, services=services)
-        self.executor = CommandExecutor(handlers, interceptors(database, caches))
+        files = FileStore(home / "attachments")
+        declarations = DeclarationCache(caches.definitions)
+        contributions = Contributions(
+            clock=clock,
+            ids=ids,
+            files=files,
+            policy=upload_policy or DEFAULT_POLICY,
+            declarations=declarations,
+        )
+        handlers = ActionHandlers(clock=clock, ids=ids, services=services, contributions=contributions)
+        self.queries = Queries(database, caches, files=files, declarations=declarations)
+        self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
+        chain = [ArchiveOnCompletion(self.archives), *interceptors(database, caches)]
+        self.executor = CommandExecutor(handlers, chain)
         #: Run one action in one transaction and return its result (typed per action).
         self.execute = self.executor.execute
-        self.queries = Queries(database, caches)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -78,7 +98,9 @@ def open_runtime(
     """Open the database and build the runtime around it.
 
     Args:
-        settings_or_url: Settings, or just a database URL.
+        settings_or_url: Settings (the database URL, the home folder for attachments and
+            archives, the attachment limits), or just a database URL (then the default
+            home ``.orgflow`` and limits).
         clock: Where "now" comes from (the system clock by default).
         ids: Where new ids come from (time-ordered ids by default).
         services: Service task handlers by name.
@@ -90,7 +112,13 @@ def open_runtime(
     Raises:
         ConfigurationError: The database is unreachable, or its schema is not current.
     """
-    url = settings_or_url.database_url if isinstance(settings_or_url, Settings) else settings_or_url
+    settings = (
+        settings_or_url
+        if isinstance(settings_or_url, Settings)
+        else Settings(database_url=settings_or_url, home=DEFAULT_HOME)
+    )
+    url = settings.database_url
+    policy = UploadPolicy.from_settings(settings)
     if upgrade:
         migrate.upgrade(url)
     database = create_database(url, create=False)
@@ -106,4 +134,6 @@ def open_runtime(
         ids=ids or TimeOrderedIds(),
         services=registry,
         interceptors=interceptors,
+        home=settings.home,
+        upload_policy=policy,
     )

@@ -26,6 +26,8 @@ from orgflow.org.proxies import delegation_problem
 from orgflow.org.references import check_references
 from orgflow.runtime.actions import (
     Action,
+    AddAttachment,
+    AddComment,
     AddSigner,
     ClaimWorkItem,
     CompleteWorkItem,
@@ -33,6 +35,7 @@ from orgflow.runtime.actions import (
     EndProxy,
     ImportOrg,
     RemoveSigner,
+    ReportProgress,
     ReturnWorkItem,
     SetProxy,
     StartProcess,
@@ -41,6 +44,7 @@ from orgflow.runtime.actions import (
     WithdrawInstance,
     WorkItemAction,
 )
+from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.translation import engine_command
@@ -62,12 +66,18 @@ def _actor_of(action: WorkItemAction) -> str | None:
 
 
 class ActionHandlers:
-    """Dispatches each action type to its handler; holds what handlers share (clock, ids, services)."""
+    """Dispatches each action type to its handler; holds what handlers share (clock, ids, services).
 
-    def __init__(self, *, clock: Clock, ids: IdSource, services: ServiceRegistry) -> None:
+    Comments, attachments and progress reports are handled by ``contributions``.
+    """
+
+    def __init__(
+        self, *, clock: Clock, ids: IdSource, services: ServiceRegistry, contributions: Contributions
+    ) -> None:
         self.clock = clock
         self.ids = ids
         self.services = services
+        self.contributions = contributions
         self._table: Mapping[type[Any], Callable[[Any, UnitOfWork], object]] = {
             DeployDefinition: self.deploy,
             StartProcess: self.start,
@@ -82,6 +92,9 @@ class ActionHandlers:
             ImportOrg: self.import_org,
             SetProxy: self.set_proxy,
             EndProxy: self.end_proxy,
+            AddComment: contributions.add_comment,
+            AddAttachment: contributions.add_attachment,
+            ReportProgress: contributions.report_progress,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:
@@ -129,6 +142,7 @@ class ActionHandlers:
         now = self.clock.now()
         before = uow.instance_for_work_item(action.work_item_id)
         deployed = uow.definition(before.state.definition_id)
+        self.contributions.require_deliverables(uow, before, action.work_item_id, deployed)
         command = commands.CompleteWorkItem(
             work_item_id=action.work_item_id,
             actor=action.actor,

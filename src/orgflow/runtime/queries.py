@@ -8,8 +8,8 @@ beside commands). Everything returned is a frozen view from
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import fields
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, replace
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -19,29 +19,48 @@ from orgflow.model.field_access import without
 from orgflow.model.nodes import UserTask
 from orgflow.org.model import OrgSnapshot, department_group
 from orgflow.runtime.field_visibility import hidden_at, hidden_for, restrict_history, restrict_view
+from orgflow.runtime.file_declarations import DeclarationCache, FileDeclarations
 from orgflow.runtime.views import (
+    AttachmentView,
     DefinitionView,
     HistoryEntry,
     InstanceDetail,
     InstanceSummary,
+    InstanceView,
     WorkItemForm,
     WorkItemView,
     instance_view,
 )
-from orgflow.store import definitions, history, instances, work_items
+from orgflow.settings import DEFAULT_HOME
+from orgflow.store import attachments, definitions, history, instances, progress, work_items
 from orgflow.store.caches import StoreCaches
-from orgflow.store.database import Database
+from orgflow.store.database import Connection, Database
+from orgflow.store.file_store import FileStore
 
 View = TypeVar("View")
 
 
 class Queries:
-    """Read-only views for the CLI, the API and the web UI."""
+    """Read-only views for the CLI, the API and the web UI.
 
-    def __init__(self, database: Database, caches: StoreCaches) -> None:
+    ``files`` is where attachment content is read from (checked against its
+    checksum on every read); ``declarations`` caches what definitions declare
+    about files (deliverables, the archive rule).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        caches: StoreCaches,
+        *,
+        files: FileStore | None = None,
+        declarations: DeclarationCache | None = None,
+    ) -> None:
         self._database = database
         self._catalog = caches.definitions
         self._org = caches.org
+        self._files = files or FileStore(DEFAULT_HOME / "attachments")
+        self._declarations = declarations or DeclarationCache()
 
     def definitions(self, *, key: str | None = None, latest_only: bool = True) -> tuple[DefinitionView, ...]:
         """Deployed definitions: each key's newest version, or every version (``latest_only=False``)."""
@@ -123,19 +142,18 @@ class Queries:
             NotFound: Neither an instance id nor a business key.
         """
         with self._database.reading() as connection:
-            stored = instances.load(connection, id_or_business_key) or instances.load_by_business_key(
-                connection, id_or_business_key
-            )
+            stored = instances.load_by_id_or_business_key(connection, id_or_business_key)
             if stored is None:
                 raise NotFound(f"流程实例 {id_or_business_key} 不存在")
             deployed = self._catalog.get(connection, stored.state.definition_id)
             rows = history.for_instance(connection, stored.state.id)
+            reported = progress.of_open_items(connection, stored.state.id)
         if deployed is None:
             raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
         hidden = hidden_for(deployed.definition, stored.state, viewer)
         entries = tuple(_view(HistoryEntry, row, data=_frozen(row["data"])) for row in rows)
         return InstanceDetail(
-            instance=restrict_view(instance_view(stored, deployed), hidden),
+            instance=restrict_view(_with_progress(instance_view(stored, deployed), reported), hidden),
             history=restrict_history(entries, hidden),
         )
 
@@ -171,6 +189,39 @@ class Queries:
             data=MappingProxyType(without(stored.state.data, hidden)),
         )
 
+    def attachments(self, id_or_business_key: str) -> tuple[AttachmentView, ...]:
+        """An instance's attachments and deliverables, oldest first.
+
+        Raises:
+            NotFound: Neither an instance id nor a business key.
+        """
+        with self._database.reading() as connection:
+            instance_id = _instance_id(connection, id_or_business_key)
+            rows = attachments.for_instance(connection, instance_id)
+        return tuple(_view(AttachmentView, row) for row in rows)
+
+    def attachment_content(self, attachment_id: str) -> tuple[AttachmentView, bytes]:
+        """One attachment and its content, checked against its checksum.
+
+        Raises:
+            NotFound: No such attachment.
+            AttachmentDamaged: The stored file is missing or was changed; it is never served.
+        """
+        with self._database.reading() as connection:
+            row = attachments.by_id(connection, attachment_id)
+        if row is None:
+            raise NotFound(f"附件 {attachment_id} 不存在")
+        view = _view(AttachmentView, row)
+        return view, self._files.read(view.sha256, file_name=view.file_name)
+
+    def file_declarations(self, definition_id: str) -> FileDeclarations:
+        """What a deployed version declares about files (deliverables per node, the archive rule)."""
+        cached = self._declarations.cached(definition_id)
+        if cached is not None:  # every completed instance asks: no transaction once it is known
+            return cached
+        with self._database.reading() as connection:
+            return self._declarations.get(connection, definition_id)
+
 
 def _view(kind: type[View], row: Mapping[str, Any], **converted: Any) -> View:
     """Build a view from the row's columns of the same names; ``converted`` replaces some of them."""
@@ -181,3 +232,29 @@ def _view(kind: type[View], row: Mapping[str, Any], **converted: Any) -> View:
 
 def _frozen(data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return None if data is None else MappingProxyType(dict(data))
+
+
+def _instance_id(connection: Connection, id_or_business_key: str) -> str:
+    stored = instances.load_by_id_or_business_key(connection, id_or_business_key)
+    if stored is None:
+        raise NotFound(f"流程实例 {id_or_business_key} 不存在")
+    return stored.state.id
+
+
+def _with_progress(view: InstanceView, reported: Sequence[Mapping[str, Any]]) -> InstanceView:
+    """The view with each open work item's latest progress filled in."""
+    if not reported:
+        return view
+    by_item = {row["id"]: row for row in reported}
+    items = tuple(
+        item
+        if item.id not in by_item
+        else replace(
+            item,
+            progress_percent=by_item[item.id]["progress_percent"],
+            progress_note=by_item[item.id]["progress_note"],
+            progress_at=by_item[item.id]["progress_at"],
+        )
+        for item in view.work_items
+    )
+    return replace(view, work_items=items)

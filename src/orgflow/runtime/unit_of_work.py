@@ -8,13 +8,15 @@ thread-local state: whoever needs the transaction is passed this object.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from orgflow.engine.effects import Transition
 from orgflow.errors import NotFound, WorkItemNotOpen
 from orgflow.model.definition import ProcessDefinition
 from orgflow.org.model import EMPTY_ORG, Delegation, OrgSnapshot
-from orgflow.store import business_keys, history, instances, org, work_items
+from orgflow.store import attachments, business_keys, history, instances, org, progress, work_items
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection
 from orgflow.store.definitions import DeployedDefinition, definition_id
@@ -80,19 +82,6 @@ class UnitOfWork:
 
     # --- instances --------------------------------------------------------------------------
 
-    def instance(self, id_or_business_key: str) -> StoredInstance:
-        """An instance by id or business key.
-
-        Raises:
-            NotFound: Neither.
-        """
-        stored = instances.load(self.connection, id_or_business_key) or instances.load_by_business_key(
-            self.connection, id_or_business_key
-        )
-        if stored is None:
-            raise NotFound(f"流程实例 {id_or_business_key} 不存在")
-        return stored
-
     def instance_for_work_item(self, work_item_id: str) -> StoredInstance:
         """The instance an open work item belongs to, ready for the engine.
 
@@ -154,6 +143,40 @@ class UnitOfWork:
             connection, history.history_rows(state.id, transition.effects, deployed.definition, now, chart)
         )
         return stored
+
+    # --- comments, attachments, progress ----------------------------------------------------
+
+    def instance(self, id_or_business_key: str) -> StoredInstance:
+        """An instance found by id or business key.
+
+        Raises:
+            NotFound: Neither an instance id nor a business key.
+        """
+        stored = instances.load_by_id_or_business_key(self.connection, id_or_business_key)
+        if stored is None:
+            raise NotFound(f"流程实例 {id_or_business_key} 不存在")
+        return stored
+
+    def record(self, rows: Sequence[history.HistoryRow]) -> None:
+        """Append history rows that no engine effect produced (comments, attachments, progress)."""
+        history.append(self.connection, rows)
+
+    def add_attachment(self, row: Mapping[str, Any]) -> None:
+        """Record an attachment whose content is already in the file store."""
+        attachments.insert_row(self.connection, row)
+
+    def deliverables_handed_in(self, instance_id: str, node_id: str) -> frozenset[str]:
+        """Names of the node's deliverables with a file in this instance."""
+        return attachments.deliverables_handed_in(self.connection, instance_id, node_id)
+
+    def report_progress(self, work_item_id: str, *, percent: int, note: str, at: datetime) -> None:
+        """Keep a progress report as the open item's latest.
+
+        Raises:
+            WorkItemNotOpen: The item was completed or cancelled meanwhile.
+        """
+        if not progress.record(self.connection, work_item_id, percent=percent, note=note, at=at):
+            raise self._not_open(work_item_id)
 
     def _not_open(self, work_item_id: str) -> WorkItemNotOpen:
         row = work_items.status_of(self.connection, work_item_id) or {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -54,7 +55,8 @@ class OpenWorkItem:
     """An open work item of an instance (who has to act, since when).
 
     ``candidate_group`` is the candidate group whose members may claim it (``dept:研发部``);
-    ``assignee`` the person it is for, or who claimed it.
+    ``assignee`` the person it is for, or who claimed it. ``progress_*`` is the
+    latest progress (进度) its handler reported; filled by ``Queries.instance``.
     """
 
     id: str
@@ -64,6 +66,9 @@ class OpenWorkItem:
     candidate_group: str | None
     created_at: datetime
     on_behalf_of: str | None = None
+    progress_percent: int | None = None
+    progress_note: str | None = None
+    progress_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -140,6 +145,9 @@ class WorkItemView:
     outcome: str | None
     data: Mapping[str, Any] | None
     comment: str | None
+    progress_percent: int | None = None
+    progress_note: str | None = None
+    progress_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -278,3 +286,78 @@ class WorkItemForm:
     form: tuple[FormField, ...]
     field_access: Mapping[str, str]
     data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AttachmentView:
+    """A file added to an instance (附件) or handed in for a deliverable (交付物).
+
+    Attributes:
+        id: Attachment id.
+        instance_id: The instance.
+        work_item_id: The work item it was added on; ``None``: the instance as a whole.
+        node_id: That work item's node.
+        file_name: The (sanitised) name it was uploaded under.
+        content_type: Its MIME type.
+        size: Bytes.
+        sha256: Its checksum (the file store's key).
+        uploaded_by: Who added it.
+        uploaded_at: When.
+        kind: ``attachment`` or ``deliverable``.
+        deliverable: The declared deliverable's name, for kind ``deliverable``.
+    """
+
+    id: str
+    instance_id: str
+    work_item_id: str | None
+    node_id: str | None
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    kind: str
+    deliverable: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProgressReported:
+    """The result of a progress report: the work item's latest progress now.
+
+    Attributes:
+        work_item_id: The work item.
+        business_key: Its instance's business key.
+        name: The work item's name (its node's name when it was opened).
+        percent: 0-100.
+        note: What was done (``研发方案初稿已完成``).
+        at: When it was reported.
+        actor: Who reported it.
+    """
+
+    work_item_id: str
+    business_key: str
+    name: str
+    percent: int
+    note: str
+    at: datetime
+    actor: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ArchiveBuilt:
+    """An instance's archive (归档) folder, and the zip made from it if one was asked for.
+
+    Attributes:
+        instance_id: The instance.
+        business_key: Its business key.
+        folder: The folder under ``<home>/archive/``.
+        files: The files in it, relative to the folder, sorted.
+        zip_file: The zip of the folder, when one was written.
+    """
+
+    instance_id: str
+    business_key: str
+    folder: Path
+    files: tuple[str, ...]
+    zip_file: Path | None = None

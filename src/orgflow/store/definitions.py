@@ -111,6 +111,10 @@ class DefinitionCatalog:
         self._cache: dict[str, DeployedDefinition] = {}
         self._lock = threading.Lock()
 
+    def cached(self, id_: str) -> DeployedDefinition | None:
+        """A version already parsed, without touching the database."""
+        return self._cache.get(id_)
+
     def get(self, connection: Connection, id_: str) -> DeployedDefinition | None:
         """The deployed version ``key:version``, from the cache or parsed from its stored source."""
         cached = self._cache.get(id_)
@@ -216,3 +220,10 @@ def listing(
         )
     query = query.order_by(definitions.c.key, definitions.c.version)
     return [row._asdict() for row in connection.execute(query)]
+
+
+def source_of(connection: Connection, id_: str) -> str | None:
+    """The stored source text of a deployed version, or ``None``."""
+    return connection.execute(
+        select(definitions.c.source_text).where(definitions.c.id == bindparam("id")), {"id": id_}
+    ).scalar()

@@ -166,6 +166,11 @@ def load_by_work_item(connection: Connection, work_item_id: str) -> StoredInstan
     return _decode(LOAD_BY_WORK_ITEM.fetch_all(connection, {"key": work_item_id}, repeated=_ITEMS_AT))
 
 
+def load_by_id_or_business_key(connection: Connection, key: str) -> StoredInstance | None:
+    """The instance with this id, else the one with this business key, or ``None``."""
+    return load(connection, key) or load_by_business_key(connection, key)
+
+
 def insert_new(
     connection: Connection, state: InstanceState, *, definition_key: str, now: datetime
 ) -> StoredInstance:

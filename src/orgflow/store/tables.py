@@ -250,8 +250,14 @@ work_items = Table(
     Column("data", JsonDocument),
     Column("comment", Text),
     Column("on_behalf_of", String, comment="who the work is for when a proxy (代理) has it"),
+    Column("progress_percent", Integer, comment="latest 进度 reported, 0-100"),
+    Column("progress_note", Text),
+    Column("progress_at", UtcDateTime),
     Index(None, "instance_id"),
 )
+
+#: The work-item columns only progress reports write (new items start without them).
+WORK_ITEM_PROGRESS_COLUMNS = ("progress_percent", "progress_note", "progress_at")
 
 #: ``'open'`` written into SQL rather than bound: SQLite re-prepares a statement on every
 #: run when a bound value is compared with a column that a partial index's WHERE names
@@ -368,4 +374,24 @@ org_delegations = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index(None, "user_id"),
     comment="proxies; kept across org imports",
+)
+
+# --- attachments and deliverables (附件, 交付物): the content lives in the file store ---------
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("instance_id", String, ForeignKey("instances.id"), nullable=False),
+    Column("work_item_id", String, comment="NULL: attached to the instance as a whole"),
+    Column("node_id", String, comment="the work item's node; NULL with no work item"),
+    Column("file_name", String, nullable=False, comment="sanitised: no folder parts"),
+    Column("content_type", String, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False, comment="the file store's key, checked on every read"),
+    Column("uploaded_by", String, nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("kind", String, nullable=False, comment="attachment | deliverable"),
+    Column("deliverable", String, comment="the declared deliverable's name (kind deliverable)"),
+    Index(None, "instance_id", "node_id"),
 )

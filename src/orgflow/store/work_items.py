@@ -26,7 +26,7 @@ from orgflow.engine.effects import (
 from orgflow.engine.state import WorkItem
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
-from orgflow.store.tables import OPEN_LITERAL, instances, work_items
+from orgflow.store.tables import OPEN_LITERAL, WORK_ITEM_PROGRESS_COLUMNS, instances, work_items
 
 
 class WorkItemStatus(StrEnum):
@@ -41,7 +41,9 @@ class WorkItemStatus(StrEnum):
 #: The columns closing an item writes, in the order :func:`_closing` gives them.
 CLOSING_COLUMNS = ("status", "completed_at", "actor", "outcome", "data", "comment")
 INSERT_WORK_ITEMS = NamedStatement(
-    "insert work items", insert(work_items), column_keys=tuple(column.key for column in work_items.columns)
+    "insert work items",
+    insert(work_items),
+    column_keys=tuple(c.key for c in work_items.columns if c.key not in WORK_ITEM_PROGRESS_COLUMNS),
 )
 CLOSE_WORK_ITEMS = NamedStatement(
     "close work items",
@@ -75,6 +77,9 @@ VIEW_COLUMNS = (
     work_items.c.outcome,
     work_items.c.data,
     work_items.c.comment,
+    work_items.c.progress_percent,
+    work_items.c.progress_note,
+    work_items.c.progress_at,
 )
 
 

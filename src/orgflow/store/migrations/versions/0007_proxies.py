@@ -6,7 +6,7 @@ reason; kept across org imports, which replace only the chart), and
 so history can say "X 代 Y".
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | None = None
 depends_on: str | None = None
 

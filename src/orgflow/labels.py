@@ -1,0 +1,52 @@
+"""How event kinds, statuses and outcomes read in Chinese: shared by the command line and the archive."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+#: History event kinds as a person reads them.
+EVENT_LABELS: Mapping[str, str] = {
+    "instance_started": "发起流程",
+    "node_entered": "到达节点",
+    "node_left": "离开节点",
+    "node_passed": "经过节点",
+    "work_item_opened": "生成待办",
+    "work_item_completed": "办理完成",
+    "work_item_cancelled": "待办取消",
+    "work_item_claimed": "认领待办",
+    "work_item_unclaimed": "取消认领",
+    "task_skipped": "跳过节点",
+    "countersign_decided": "会签结果",
+    "work_item_transferred": "转交",
+    "signers_changed": "加签/减签",
+    "work_item_returned": "退回",
+    "instance_withdrawn": "撤回",
+    "task_auto_approved": "自动通过",
+    "service_call_requested": "调用服务",
+    "service_call_completed": "服务返回",
+    "instance_ended": "流程结束",
+    "instance_failed": "流程出错",
+    "comment_added": "评论",
+    "attachment_added": "上传附件",
+    "progress_reported": "更新进度",
+}
+
+STATUS_LABELS: Mapping[str, str] = {
+    "running": "进行中",
+    "completed": "已完成",
+    "withdrawn": "已撤回",
+    "terminated": "已终止",
+    "failed": "出错停止",
+    "open": "待办",
+    "cancelled": "已取消",
+    "returned": "已退回",
+}
+
+OUTCOME_LABELS: Mapping[str, str] = {"approve": "通过", "reject": "驳回", "submit": "提交", "done": "完成"}
+
+
+def person_label(user: str | None, name: str | None) -> str:
+    """Who acted, by the name they had then: ``王工（wang）``; the id alone when the name adds nothing."""
+    if user is None:
+        return ""
+    return f"{name}（{user}）" if name and name != user else user
