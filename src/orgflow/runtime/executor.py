@@ -26,11 +26,15 @@ from orgflow.runtime.actions import (
     Action,
     ClaimWorkItem,
     CompleteWorkItem,
+    Copied,
+    CopyInstance,
     DeployDefinition,
     ImportOrg,
     OrgImported,
     StartProcess,
     UnclaimWorkItem,
+    Urged,
+    UrgeInstance,
 )
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import Deployed, InstanceView
@@ -189,6 +193,10 @@ class CommandExecutor:
     def execute(self, action: CompleteWorkItem | ClaimWorkItem | UnclaimWorkItem) -> InstanceView: ...
     @overload
     def execute(self, action: ImportOrg) -> OrgImported: ...
+    @overload
+    def execute(self, action: CopyInstance) -> Copied: ...
+    @overload
+    def execute(self, action: UrgeInstance) -> Urged: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

@@ -27,14 +27,18 @@ from orgflow.runtime.actions import (
     Action,
     ClaimWorkItem,
     CompleteWorkItem,
+    CopyInstance,
     DeployDefinition,
     ImportOrg,
     StartProcess,
     UnclaimWorkItem,
+    UrgeInstance,
 )
+from orgflow.runtime.copying import copy_instance
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.unit_of_work import UnitOfWork
-from orgflow.runtime.views import Deployed, InstanceView, OrgImported, instance_view
+from orgflow.runtime.urging import urge_instance
+from orgflow.runtime.views import Copied, Deployed, InstanceView, OrgImported, Urged, instance_view
 
 
 class ActionHandlers:
@@ -51,6 +55,8 @@ class ActionHandlers:
             ClaimWorkItem: self.claim,
             UnclaimWorkItem: self.claim,
             ImportOrg: self.import_org,
+            CopyInstance: self.copy,
+            UrgeInstance: self.urge,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:
@@ -137,6 +143,14 @@ class ActionHandlers:
             removed_departments=replaced.removed_departments,
             orphaned=replaced.orphaned,
         )
+
+    def copy(self, action: CopyInstance, uow: UnitOfWork) -> Copied:
+        """Copy an instance to people (抄送); see :mod:`orgflow.runtime.copying`."""
+        return copy_instance(action, uow, self.clock.now())
+
+    def urge(self, action: UrgeInstance, uow: UnitOfWork) -> Urged:
+        """Urge the people an instance waits on (催办); see :mod:`orgflow.runtime.urging`."""
+        return urge_instance(action, uow, self.clock.now())
 
     def _run(
         self,

@@ -8,13 +8,14 @@ thread-local state: whoever needs the transaction is passed this object.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from orgflow.engine.effects import Transition
 from orgflow.errors import NotFound, WorkItemNotOpen
 from orgflow.model.definition import ProcessDefinition
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
-from orgflow.store import business_keys, history, instances, org, work_items
+from orgflow.store import business_keys, copies, history, instances, org, participants, work_items
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection
 from orgflow.store.definitions import DeployedDefinition, definition_id
@@ -94,6 +95,39 @@ class UnitOfWork:
             raise self._not_open(work_item_id)
         return stored
 
+    def instance(self, id_or_business_key: str) -> StoredInstance:
+        """An instance found by id or business key.
+
+        Raises:
+            NotFound: Neither an instance id nor a business key.
+        """
+        stored = instances.find(self.connection, id_or_business_key)
+        if stored is None:
+            raise NotFound(f"流程实例 {id_or_business_key} 不存在")
+        return stored
+
+    def takes_part(self, instance_id: str, user: str, groups: Collection[str]) -> bool:
+        """Whether ``user`` has or had a work item on the instance, or it was copied to them."""
+        return participants.takes_part(self.connection, instance_id, user, groups)
+
+    # --- copies and instance-level history (抄送, 催办) ---------------------------------------
+
+    def copied_users(self, instance_id: str) -> frozenset[str]:
+        """Everyone the instance has been copied to."""
+        return copies.copied_users(self.connection, instance_id)
+
+    def add_copies(self, rows: Sequence[copies.CopyRow]) -> None:
+        """Record new copies."""
+        copies.add(self.connection, rows)
+
+    def append_history(self, rows: Sequence[history.HistoryRow]) -> None:
+        """Append history rows that no engine effect produced (抄送, 催办)."""
+        history.append(self.connection, rows)
+
+    def last_history_at(self, instance_id: str, kind: str, actor: str) -> datetime | None:
+        """When ``actor`` last recorded a ``kind`` event on the instance."""
+        return history.last_at(self.connection, instance_id, kind, actor)
+
     def next_business_key(self, prefix: str, now: datetime) -> str:
         """Take the next business key for ``prefix`` today (rolled back with the transaction)."""
         return business_keys.next_business_key(self.connection, prefix, now)
@@ -127,7 +161,7 @@ class UnitOfWork:
             stored = instances.insert_new(connection, state, definition_key=deployed.key, now=now)
         else:
             stored = instances.update_state(connection, before, state, now)
-        work_items.record(connection, state.id, transition.effects, now)
+        work_items.record(connection, state.id, transition.effects, now, deployed.departments)
         history.append(
             connection, history.history_rows(state.id, transition.effects, deployed.definition, now, chart)
         )

@@ -216,6 +216,7 @@ instances = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "definition_key", "status"),
     Index(None, "status", "started_at"),
+    Index(None, "initiator", "started_at", "id"),
 )
 
 work_items = Table(
@@ -235,6 +236,8 @@ work_items = Table(
     Column("outcome", String),
     Column("data", JsonDocument),
     Column("comment", Text),
+    Column("department", String, comment="负责部门: the node's department, else its candidate group's"),
+    Column("due_at", UtcDateTime, comment="时限: when it is due (NULL: no time limit)"),
     Index(None, "instance_id"),
 )
 
@@ -256,6 +259,21 @@ for _column in (work_items.c.assignee, work_items.c.candidate_group):
         sqlite_where=_open_and_named,
         postgresql_where=_open_and_named,
     )
+
+#: ``'completed'`` written into SQL, for the same reason as :data:`OPEN_LITERAL`.
+COMPLETED_LITERAL: ColumnElement[Any] = literal_column("'completed'")
+
+# 已办 (done): a person's completed items, newest first. Only completed items are
+# indexed, and with ``id`` last the index gives the page's whole order.
+_completed = work_items.c.status == COMPLETED_LITERAL
+Index(
+    "ix_work_items_done_actor",
+    work_items.c.actor,
+    work_items.c.completed_at,
+    work_items.c.id,
+    sqlite_where=_completed,
+    postgresql_where=_completed,
+)
 
 history = Table(
     "history",
@@ -329,6 +347,20 @@ org_roles = Table(
     Column("role", String, nullable=False),
     Column("department_id", String, comment="NULL: held company-wide"),
     Index(None, "user_id"),
+)
+
+copies = Table(
+    "copies",
+    metadata,
+    Column("instance_id", String, ForeignKey("instances.id"), nullable=False),
+    Column("user_id", String, nullable=False, comment="抄送人: who may now follow the instance"),
+    Column("copied_by", String),
+    Column("copied_at", UtcDateTime, nullable=False),
+    Column("note", Text),
+    Column("read_at", UtcDateTime, comment="when the copied user first opened it (NULL: unread)"),
+    PrimaryKeyConstraint("instance_id", "user_id"),
+    Index(None, "user_id", "copied_at", "instance_id"),
+    comment="抄送: instances copied to people, read-only for them",
 )
 
 org_meta = Table(
