@@ -72,3 +72,42 @@ def test_0002_moves_each_instances_tokens_into_its_row_in_creation_order(databas
         "i1": [["t2", "a", "task", "t1", None, "ok"], ["t10", "b", "join", None, "f2", None]],
         "i2": [],
     }
+
+
+def test_0005_files_existing_work_items_under_their_groups_department(database_url: str) -> None:
+    migrate.upgrade(database_url, "0003")
+    database = create_database(database_url)
+    try:
+        with database.transaction() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO definitions (id, key, version, major, minor, label, name, source_format,"
+                " source_text, content_hash, deployed_at) VALUES ('t:1', 't', 1, 1, 0, 'V1.0', 't', 'yaml',"
+                " '', '', '2026-11-22 09:00:00')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO instances (id, definition_id, definition_key, business_key, status, data,"
+                " next_token, started_at, version, updated_at) VALUES ('i1', 't:1', 't', 'B1', 'running',"
+                " '{}', 1, '2026-11-22 09:00:00', 1, '2026-11-22 09:00:00')"
+            )
+            for item_id, group in (
+                ("w1", "'dept:yf'"),
+                ("w2", "'role:财务审核员@cw'"),
+                ("w3", "'role:总经理'"),
+            ):
+                connection.exec_driver_sql(
+                    "INSERT INTO work_items (id, instance_id, node_id, token_id, name, candidate_group, status,"
+                    f" created_at) VALUES ('{item_id}', 'i1', 'a', 't1', 'A', {group}, 'open',"
+                    " '2026-11-22 09:00:00')"
+                )
+    finally:
+        database.dispose()
+
+    migrate.upgrade(database_url)
+
+    database = create_database(database_url)
+    try:
+        with database.reading() as connection:
+            rows = dict(connection.exec_driver_sql("SELECT id, department FROM work_items").fetchall())
+    finally:
+        database.dispose()
+    assert rows == {"w1": "yf", "w2": "cw", "w3": None}

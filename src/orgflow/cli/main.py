@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from orgflow.cli import output
+from orgflow.cli import inbox_commands, output
 from orgflow.cli.org_commands import org_app
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
 from orgflow.errors import ConfigurationError, DefinitionError
@@ -36,6 +36,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(org_app, name="org")
+app.command("inbox")(inbox_commands.inbox)
+app.command("copy")(inbox_commands.copy)
+app.command("urge")(inbox_commands.urge)
 
 
 @app.command()

@@ -5,10 +5,11 @@ order with ``id`` last, then ``LIMIT``/``OFFSET``) and for its count. Each is
 shaped for an index (see ``store/tables.py``):
 
 - ``todo``: open items that are mine, or unclaimed in one of my candidate
-  groups, oldest first. The two halves of the ``OR`` are the two partial
-  indexes of open items (by ``assignee``, by ``candidate_group``); they stay
-  small however long the history grows, so the page sorts a few hundred rows
-  at most and the count reads index entries only;
+  groups, oldest first. The two halves run as ``UNION ALL`` (they cannot
+  overlap: an item is assigned or it is not), each on its own partial index
+  of open items (by ``assignee``, by ``candidate_group``; written as one
+  ``OR`` both databases scanned the table). Those indexes stay small however
+  long the history grows, so the page sorts a few hundred rows at most;
 - ``done``: my completed items, newest first, read in order from the partial
   index ``(actor, completed_at, id)`` of completed items;
 - ``started``: instances I initiated, newest first, from ``(initiator, started_at, id)``;
@@ -36,8 +37,8 @@ from sqlalchemy import (
     and_,
     exists,
     func,
-    or_,
     select,
+    union_all,
 )
 
 from orgflow.store.instances import SUMMARY_COLUMNS
@@ -107,46 +108,63 @@ class ViewQuery:
     Attributes:
         source: The tables joined for the page.
         count_source: The tables the count needs (no join when no filter needs one).
-        where: The rows of the view.
-        order: The page order, ending with a unique column so pages never overlap.
+        branches: Disjoint conditions whose rows together make the view. Two
+            branches (待办: mine, or my groups' unclaimed) run as ``UNION ALL``
+            so each uses its own partial index, where one ``OR`` would scan.
+        order: The page order as (column, descending), ending with a unique
+            column so pages never overlap.
         columns: What a page row holds.
     """
 
     source: FromClause
     count_source: FromClause
-    where: ColumnElement[bool]
-    order: tuple[ColumnElement[Any], ...]
+    branches: tuple[ColumnElement[bool], ...]
+    order: tuple[tuple[ColumnElement[Any], bool], ...]
     columns: tuple[ColumnElement[Any], ...]
 
     def page(self, limit: int, offset: int) -> Select[Any]:
         """The page's SELECT."""
-        query = select(*self.columns).select_from(self.source).where(self.where)
-        return query.order_by(*self.order).limit(limit).offset(offset)
+        if len(self.branches) == 1:
+            query = select(*self.columns).select_from(self.source).where(self.branches[0])
+            order = [column.desc() if descending else column for column, descending in self.order]
+            return query.order_by(*order).limit(limit).offset(offset)
+        rows = union_all(
+            *(select(*self.columns).select_from(self.source).where(branch) for branch in self.branches)
+        ).subquery("view_rows")
+        order = [
+            rows.c[str(column.key)].desc() if descending else rows.c[str(column.key)]
+            for column, descending in self.order
+        ]
+        return select(rows).order_by(*order).limit(limit).offset(offset)
 
     def count(self) -> Select[Any]:
-        """The count's SELECT (same rows, no order)."""
-        return select(func.count()).select_from(self.count_source).where(self.where)
+        """The count's SELECT (same rows, no order): one count per branch, added up."""
+        counts = [
+            select(func.count()).select_from(self.count_source).where(branch).scalar_subquery()
+            for branch in self.branches
+        ]
+        total: ColumnElement[Any] = counts[0]
+        for more in counts[1:]:
+            total = total + more
+        return select(total)
 
 
 def todo(user: str, groups: Sequence[str], filters: InboxFilter) -> ViewQuery:
     """待办: open items assigned to ``user``, or unclaimed in one of ``groups``; oldest first."""
-    mine: ColumnElement[bool] = work_items.c.assignee == user
+    is_open = work_items.c.status == OPEN_LITERAL
+    branches = [and_(is_open, work_items.c.assignee == user)]
     if groups:
-        shared = and_(work_items.c.assignee.is_(None), work_items.c.candidate_group.in_(sorted(groups)))
-        mine = or_(mine, shared)
-    return _item_view(
-        and_(work_items.c.status == OPEN_LITERAL, mine),
-        filters,
-        (work_items.c.created_at, work_items.c.id),
-    )
+        shared = work_items.c.candidate_group.in_(sorted(groups))
+        branches.append(and_(is_open, work_items.c.assignee.is_(None), shared))
+    return _item_view(branches, filters, ((work_items.c.created_at, False), (work_items.c.id, False)))
 
 
 def done(user: str, filters: InboxFilter) -> ViewQuery:
     """已办: items ``user`` completed; newest first."""
     return _item_view(
-        and_(work_items.c.status == COMPLETED_LITERAL, work_items.c.actor == user),
+        [and_(work_items.c.status == COMPLETED_LITERAL, work_items.c.actor == user)],
         filters,
-        (work_items.c.completed_at.desc(), work_items.c.id.desc()),
+        ((work_items.c.completed_at, True), (work_items.c.id, True)),
     )
 
 
@@ -156,8 +174,8 @@ def started(user: str, filters: InboxFilter) -> ViewQuery:
     return ViewQuery(
         source=instances,
         count_source=instances,
-        where=where,
-        order=(instances.c.started_at.desc(), instances.c.id.desc()),
+        branches=(where,),
+        order=((instances.c.started_at, True), (instances.c.id, True)),
         columns=INSTANCE_COLUMNS,
     )
 
@@ -169,8 +187,8 @@ def copied(user: str, filters: InboxFilter) -> ViewQuery:
     return ViewQuery(
         source=source,
         count_source=source if filters.definition_key or filters.on_work_items else copies,
-        where=where,
-        order=(copies.c.copied_at.desc(), copies.c.instance_id.desc()),
+        branches=(where,),
+        order=((copies.c.copied_at, True), (copies.c.instance_id, True)),
         columns=(*INSTANCE_COLUMNS, *COPY_COLUMNS),
     )
 
@@ -186,17 +204,19 @@ def count(connection: Connection, view: ViewQuery) -> int:
 
 
 def _item_view(
-    where: ColumnElement[bool], filters: InboxFilter, order: tuple[ColumnElement[Any], ...]
+    branches: Sequence[ColumnElement[bool]],
+    filters: InboxFilter,
+    order: tuple[tuple[ColumnElement[Any], bool], ...],
 ) -> ViewQuery:
-    """A work-item view: ``where`` and the filters, joined to its instance for the page (and the key)."""
+    """A work-item view: each branch and the filters, joined to its instance for the page (and the key)."""
     joined = work_items.join(instances, instances.c.id == work_items.c.instance_id)
-    conditions = [where, *_work_item_filters(filters)]
+    conditions = _work_item_filters(filters)
     if filters.definition_key is not None:
         conditions.append(instances.c.definition_key == filters.definition_key)
     return ViewQuery(
         source=joined,
         count_source=joined if filters.definition_key is not None else work_items,
-        where=and_(*conditions),
+        branches=tuple(and_(branch, *conditions) for branch in branches),
         order=order,
         columns=ITEM_COLUMNS,
     )
