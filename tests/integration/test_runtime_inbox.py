@@ -122,7 +122,7 @@ def test_an_unknown_department_is_not_found(runtime, started) -> None:
 
 
 def test_filter_by_due_time(runtime, started, migrated_url, clock) -> None:
-    a, b, c = started
+    a, b, _ = started
     set_due(migrated_url, a.work_items[0].id, clock.now() + timedelta(hours=1))
     set_due(migrated_url, b.work_items[0].id, clock.now() + timedelta(hours=5))
     soon = clock.now() + timedelta(hours=2)

@@ -95,8 +95,8 @@ def test_0005_files_existing_work_items_under_their_groups_department(database_u
                 ("w3", "'role:总经理'"),
             ):
                 connection.exec_driver_sql(
-                    "INSERT INTO work_items (id, instance_id, node_id, token_id, name, candidate_group, status,"
-                    f" created_at) VALUES ('{item_id}', 'i1', 'a', 't1', 'A', {group}, 'open',"
+                    "INSERT INTO work_items (id, instance_id, node_id, token_id, name, candidate_group,"
+                    f" status, created_at) VALUES ('{item_id}', 'i1', 'a', 't1', 'A', {group}, 'open',"
                     " '2026-11-22 09:00:00')"
                 )
     finally:
