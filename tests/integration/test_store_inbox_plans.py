@@ -1,6 +1,7 @@
 """The inbox queries are served by indexes on both databases, never by a scan of the big tables.
 
-SQLite: ``EXPLAIN QUERY PLAN`` must not ``SCAN`` work_items, instances or copies.
+SQLite: ``EXPLAIN QUERY PLAN`` must not ``SCAN`` work_items, instances or copies
+(scanning the 20 keys a page picked is fine).
 PostgreSQL: with sequential scans priced out (``enable_seqscan = off``), the
 plan must not contain a ``Seq Scan``: it would only keep one if no index could
 serve the query.
@@ -51,6 +52,7 @@ def test_every_inbox_query_uses_indexes(migrated_url, name, part) -> None:
             lines = plan(connection, statement)
     finally:
         database.dispose()
-    scans = [line for line in lines if line.startswith("SCAN ") and "CONSTANT ROW" not in line]
+    big_tables = ("SCAN work_items", "SCAN instances", "SCAN copies")
+    scans = [line for line in lines if line.startswith(big_tables)]
     scans += [line for line in lines if "Seq Scan" in line]
     assert lines and scans == [], "\n".join(lines)

@@ -8,6 +8,13 @@ from orgflow.store import migrate
 from orgflow.store.database import create_database
 from orgflow.store.tables import instances, metadata
 
+#: A definition row as every revision's schema takes it, for instances to refer to.
+INSERT_DEFINITION = (
+    "INSERT INTO definitions (id, key, version, major, minor, label, name, source_format,"
+    " source_text, content_hash, deployed_at) VALUES ('t:1', 't', 1, 1, 0, 'V1.0', 't', 'yaml',"
+    " '', '', '2026-11-22 09:00:00')"
+)
+
 
 def test_fresh_database_has_no_revision(database_url: str) -> None:
     assert migrate.current_revision(database_url) is None
@@ -38,11 +45,7 @@ def test_0002_moves_each_instances_tokens_into_its_row_in_creation_order(databas
     database = create_database(database_url)
     try:
         with database.transaction() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO definitions (id, key, version, major, minor, label, name, source_format,"
-                " source_text, content_hash, deployed_at) VALUES ('t:1', 't', 1, 1, 0, 'V1.0', 't', 'yaml',"
-                " '', '', '2026-11-22 09:00:00')"
-            )
+            connection.exec_driver_sql(INSERT_DEFINITION)
             for instance_id in ("i1", "i2"):
                 connection.exec_driver_sql(
                     "INSERT INTO instances (id, definition_id, definition_key, business_key, status, data,"
@@ -79,11 +82,7 @@ def test_0005_files_existing_work_items_under_their_groups_department(database_u
     database = create_database(database_url)
     try:
         with database.transaction() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO definitions (id, key, version, major, minor, label, name, source_format,"
-                " source_text, content_hash, deployed_at) VALUES ('t:1', 't', 1, 1, 0, 'V1.0', 't', 'yaml',"
-                " '', '', '2026-11-22 09:00:00')"
-            )
+            connection.exec_driver_sql(INSERT_DEFINITION)
             connection.exec_driver_sql(
                 "INSERT INTO instances (id, definition_id, definition_key, business_key, status, data,"
                 " next_token, started_at, version, updated_at) VALUES ('i1', 't:1', 't', 'B1', 'running',"

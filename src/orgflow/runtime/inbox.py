@@ -48,7 +48,6 @@ def inbox_view(view: InboxView | str) -> InboxView:
 
 def inbox_filter(
     chart: OrgSnapshot,
-    *,
     definition_key: str | None = None,
     department: str | None = None,
     due_before: datetime | None = None,

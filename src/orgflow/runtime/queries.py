@@ -179,13 +179,7 @@ class Queries:
         chosen = inbox_view(view)
         with self._database.reading() as connection:
             chart = self._org.current(connection)
-            filters = inbox_filter(
-                chart,
-                definition_key=definition_key,
-                department=department,
-                due_before=due_before,
-                due_after=due_after,
-            )
+            filters = inbox_filter(chart, definition_key, department, due_before, due_after)
             query = view_query(chosen, user, chart, filters)
             return read_page(connection, self._catalog, query, chosen, limit=limit, offset=offset)
 
@@ -201,13 +195,7 @@ class Queries:
         """How many entries each of a person's inbox views has, with the same filters as :meth:`inbox`."""
         with self._database.reading() as connection:
             chart = self._org.current(connection)
-            filters = inbox_filter(
-                chart,
-                definition_key=definition_key,
-                department=department,
-                due_before=due_before,
-                due_after=due_after,
-            )
+            filters = inbox_filter(chart, definition_key, department, due_before, due_after)
             return read_counts(connection, user, chart, filters)
 
     def _detail(self, connection: Connection, stored: StoredInstance) -> InstanceDetail:

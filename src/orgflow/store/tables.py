@@ -260,6 +260,18 @@ for _column in (work_items.c.assignee, work_items.c.candidate_group):
         postgresql_where=_open_and_named,
     )
 
+# 待办's shared half: unclaimed open items by group, in inbox order. The page's keys
+# and the count come from this index alone (no table rows until the page is chosen).
+_unclaimed = and_(work_items.c.status == OPEN_LITERAL, work_items.c.assignee.is_(None))
+Index(
+    "ix_work_items_unclaimed_group",
+    work_items.c.candidate_group,
+    work_items.c.created_at,
+    work_items.c.id,
+    sqlite_where=_unclaimed,
+    postgresql_where=_unclaimed,
+)
+
 #: ``'completed'`` written into SQL, for the same reason as :data:`OPEN_LITERAL`.
 COMPLETED_LITERAL: ColumnElement[Any] = literal_column("'completed'")
 

@@ -11,6 +11,9 @@ What changes:
   group) and ``due_at`` (时限, nullable, filled by time-limit scheduling);
 - new partial index ``ix_work_items_done_actor`` on ``(actor, completed_at, id)``
   of completed items, for 已办 newest first;
+- new partial index ``ix_work_items_unclaimed_group`` on
+  ``(candidate_group, created_at, id)`` of open unclaimed items, for the
+  shared half of 待办 and its count from the index alone;
 - new index ``ix_instances_initiator_started_at_id`` on ``instances``
   ``(initiator, started_at, id)``, for 我发起的 newest first.
 
@@ -35,6 +38,7 @@ depends_on: str | None = None
 
 UtcDateTime = sa.DateTime(timezone=True)
 COMPLETED = sa.text("status = 'completed'")
+UNCLAIMED = sa.text("status = 'open' AND assignee IS NULL")
 
 
 def upgrade() -> None:
@@ -92,12 +96,20 @@ def upgrade() -> None:
         postgresql_where=COMPLETED,
     )
     op.create_index(
+        "ix_work_items_unclaimed_group",
+        "work_items",
+        ["candidate_group", "created_at", "id"],
+        sqlite_where=UNCLAIMED,
+        postgresql_where=UNCLAIMED,
+    )
+    op.create_index(
         op.f("ix_instances_initiator_started_at_id"), "instances", ["initiator", "started_at", "id"]
     )
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_instances_initiator_started_at_id"), table_name="instances")
+    op.drop_index("ix_work_items_unclaimed_group", table_name="work_items")
     op.drop_index("ix_work_items_done_actor", table_name="work_items")
     with op.batch_alter_table("work_items") as batch:
         batch.drop_column("due_at")
