@@ -110,3 +110,22 @@ def test_0005_files_existing_work_items_under_their_groups_department(database_u
     finally:
         database.dispose()
     assert rows == {"w1": "yf", "w2": "cw", "w3": None}
+
+
+def test_0005_downgrades_to_0003_and_upgrades_again(database_url: str) -> None:
+    from alembic import command
+
+    migrate.upgrade(database_url)
+    command.downgrade(migrate.alembic_config(database_url), "0003")
+    assert migrate.current_revision(database_url) == "0003"
+    database = create_database(database_url)
+    try:
+        with database.reading() as connection:
+            columns = {column["name"] for column in sa.inspect(connection).get_columns("work_items")}
+            tables = set(sa.inspect(connection).get_table_names())
+    finally:
+        database.dispose()
+    assert {"department", "due_at"}.isdisjoint(columns) and "copies" not in tables
+
+    migrate.upgrade(database_url)
+    assert migrate.current_revision(database_url) == migrate.head_revision() == "0005"

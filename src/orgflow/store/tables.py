@@ -260,16 +260,20 @@ for _column in (work_items.c.assignee, work_items.c.candidate_group):
         postgresql_where=_open_and_named,
     )
 
+
 # 待办's shared half: unclaimed open items by group, in inbox order. The page's keys
 # and the count come from this index alone (no table rows until the page is chosen).
-_unclaimed = and_(work_items.c.status == OPEN_LITERAL, work_items.c.assignee.is_(None))
-Index(
+def _partial_index(name: str, where: ColumnElement[bool], *columns: Column[Any]) -> Index:
+    """An index of the rows matching ``where`` only, on both databases."""
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
+_partial_index(
     "ix_work_items_unclaimed_group",
+    and_(work_items.c.status == OPEN_LITERAL, work_items.c.assignee.is_(None)),
     work_items.c.candidate_group,
     work_items.c.created_at,
     work_items.c.id,
-    sqlite_where=_unclaimed,
-    postgresql_where=_unclaimed,
 )
 
 #: ``'completed'`` written into SQL, for the same reason as :data:`OPEN_LITERAL`.
@@ -277,14 +281,12 @@ COMPLETED_LITERAL: ColumnElement[Any] = literal_column("'completed'")
 
 # 已办 (done): a person's completed items, newest first. Only completed items are
 # indexed, and with ``id`` last the index gives the page's whole order.
-_completed = work_items.c.status == COMPLETED_LITERAL
-Index(
+_partial_index(
     "ix_work_items_done_actor",
+    work_items.c.status == COMPLETED_LITERAL,
     work_items.c.actor,
     work_items.c.completed_at,
     work_items.c.id,
-    sqlite_where=_completed,
-    postgresql_where=_completed,
 )
 
 history = Table(

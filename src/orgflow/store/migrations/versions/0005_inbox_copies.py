@@ -37,8 +37,15 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 UtcDateTime = sa.DateTime(timezone=True)
-COMPLETED = sa.text("status = 'completed'")
-UNCLAIMED = sa.text("status = 'open' AND assignee IS NULL")
+#: New partial indexes on work_items: (name, columns, which rows).
+PARTIAL_INDEXES = [
+    ("ix_work_items_done_actor", ["actor", "completed_at", "id"], sa.text("status = 'completed'")),
+    (
+        "ix_work_items_unclaimed_group",
+        ["candidate_group", "created_at", "id"],
+        sa.text("status = 'open' AND assignee IS NULL"),
+    ),
+]
 
 
 def upgrade() -> None:
@@ -88,20 +95,8 @@ def upgrade() -> None:
         else "UPDATE work_items SET department = substr(candidate_group, instr(candidate_group, '@') + 1)"
         " WHERE candidate_group LIKE 'role:%@%'"
     )
-    op.create_index(
-        "ix_work_items_done_actor",
-        "work_items",
-        ["actor", "completed_at", "id"],
-        sqlite_where=COMPLETED,
-        postgresql_where=COMPLETED,
-    )
-    op.create_index(
-        "ix_work_items_unclaimed_group",
-        "work_items",
-        ["candidate_group", "created_at", "id"],
-        sqlite_where=UNCLAIMED,
-        postgresql_where=UNCLAIMED,
-    )
+    for name, columns, where in PARTIAL_INDEXES:
+        op.create_index(name, "work_items", columns, sqlite_where=where, postgresql_where=where)
     op.create_index(
         op.f("ix_instances_initiator_started_at_id"), "instances", ["initiator", "started_at", "id"]
     )
@@ -109,8 +104,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_instances_initiator_started_at_id"), table_name="instances")
-    op.drop_index("ix_work_items_unclaimed_group", table_name="work_items")
-    op.drop_index("ix_work_items_done_actor", table_name="work_items")
+    for name, _, _ in PARTIAL_INDEXES:
+        op.drop_index(name, table_name="work_items")
     with op.batch_alter_table("work_items") as batch:
         batch.drop_column("due_at")
         batch.drop_column("department")
