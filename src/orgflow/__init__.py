@@ -14,6 +14,7 @@ from orgflow.errors import (
     ExpressionError,
     NotFound,
     OrgFlowError,
+    PermissionDenied,
     ServiceHandlerError,
     WorkItemNotOpen,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ExpressionError",
     "NotFound",
     "OrgFlowError",
+    "PermissionDenied",
     "ProcessDefinition",
     "Runtime",
     "ServiceHandlerError",

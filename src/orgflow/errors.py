@@ -11,6 +11,7 @@ API) print ``str(error)`` and never a stack trace.
     ├── ExpressionError              a condition does not parse or uses something not allowed
     ├── NotFound                     a definition, instance or work item does not exist
     ├── CommandRejected              the engine refused a command (wrong state, bad form data)
+    ├── PermissionDenied             the user may not see or do this (not theirs, not their role)
     ├── Conflict                     someone else changed the same instance first
     │   └── WorkItemNotOpen          the work item was already completed or cancelled
     ├── ServiceHandlerError          a service task's handler is unknown or failed
@@ -76,6 +77,14 @@ class CommandRejected(OrgFlowError):
         self.reason = reason
         self.node_id = node_id
         self.field = field
+        super().__init__(message)
+
+
+class PermissionDenied(OrgFlowError):
+    """没有权限执行该操作。"""
+
+    def __init__(self, message: str | None = None, *, user: str | None = None) -> None:
+        self.user = user
         super().__init__(message)
 
 

@@ -29,6 +29,8 @@ EVENT_LABELS: Mapping[str, str] = {
     "comment_added": "评论",
     "attachment_added": "上传附件",
     "progress_reported": "更新进度",
+    "instance_copied": "抄送",
+    "instance_urged": "催办",
 }
 
 STATUS_LABELS: Mapping[str, str] = {

@@ -8,6 +8,13 @@ from orgflow.store import migrate
 from orgflow.store.database import create_database
 from orgflow.store.tables import instances, metadata
 
+#: A definition row as every revision's schema takes it, for instances to refer to.
+INSERT_DEFINITION = (
+    "INSERT INTO definitions (id, key, version, major, minor, label, name, source_format,"
+    " source_text, content_hash, deployed_at) VALUES ('t:1', 't', 1, 1, 0, 'V1.0', 't', 'yaml',"
+    " '', '', '2026-11-22 09:00:00')"
+)
+
 
 def test_fresh_database_has_no_revision(database_url: str) -> None:
     assert migrate.current_revision(database_url) is None
@@ -38,11 +45,7 @@ def test_0002_moves_each_instances_tokens_into_its_row_in_creation_order(databas
     database = create_database(database_url)
     try:
         with database.transaction() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO definitions (id, key, version, major, minor, label, name, source_format,"
-                " source_text, content_hash, deployed_at) VALUES ('t:1', 't', 1, 1, 0, 'V1.0', 't', 'yaml',"
-                " '', '', '2026-11-22 09:00:00')"
-            )
+            connection.exec_driver_sql(INSERT_DEFINITION)
             for instance_id in ("i1", "i2"):
                 connection.exec_driver_sql(
                     "INSERT INTO instances (id, definition_id, definition_key, business_key, status, data,"
@@ -72,3 +75,58 @@ def test_0002_moves_each_instances_tokens_into_its_row_in_creation_order(databas
         "i1": [["t2", "a", "task", "t1", None, "ok"], ["t10", "b", "join", None, "f2", None]],
         "i2": [],
     }
+
+
+def test_0008_files_existing_work_items_under_their_groups_department(database_url: str) -> None:
+    migrate.upgrade(database_url, "0007")
+    database = create_database(database_url)
+    try:
+        with database.transaction() as connection:
+            connection.exec_driver_sql(INSERT_DEFINITION)
+            connection.exec_driver_sql(
+                "INSERT INTO instances (id, definition_id, definition_key, business_key, status, data,"
+                " next_token, started_at, version, updated_at) VALUES ('i1', 't:1', 't', 'B1', 'running',"
+                " '{}', 1, '2026-11-22 09:00:00', 1, '2026-11-22 09:00:00')"
+            )
+            for item_id, group in (
+                ("w1", "'dept:yf'"),
+                ("w2", "'role:财务审核员@cw'"),
+                ("w3", "'role:总经理'"),
+            ):
+                connection.exec_driver_sql(
+                    "INSERT INTO work_items (id, instance_id, node_id, token_id, name, candidate_group,"
+                    f" status, created_at) VALUES ('{item_id}', 'i1', 'a', 't1', 'A', {group}, 'open',"
+                    " '2026-11-22 09:00:00')"
+                )
+    finally:
+        database.dispose()
+
+    migrate.upgrade(database_url)
+
+    database = create_database(database_url)
+    try:
+        with database.reading() as connection:
+            rows = dict(connection.exec_driver_sql("SELECT id, department FROM work_items").fetchall())
+    finally:
+        database.dispose()
+    assert rows == {"w1": "yf", "w2": "cw", "w3": None}
+
+
+def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str) -> None:
+    from alembic import command
+
+    migrate.upgrade(database_url)
+    command.downgrade(migrate.alembic_config(database_url), "0003")
+    assert migrate.current_revision(database_url) == "0003"
+    database = create_database(database_url)
+    try:
+        with database.reading() as connection:
+            columns = {column["name"] for column in sa.inspect(connection).get_columns("work_items")}
+            tables = set(sa.inspect(connection).get_table_names())
+    finally:
+        database.dispose()
+    assert {"department", "due_at", "on_behalf_of", "progress_percent"}.isdisjoint(columns)
+    assert {"copies", "attachments", "org_delegations"}.isdisjoint(tables)
+
+    migrate.upgrade(database_url)
+    assert migrate.current_revision(database_url) == migrate.head_revision() == "0008"

@@ -142,9 +142,12 @@ def outcome_label(kind: str, outcome: str | None) -> str:
 
 def _assigned_to(entry: HistoryEntry) -> str:
     """For an opened work item, who it went to (the history keeps it in the event's data)."""
-    if entry.kind != "work_item_opened" or not entry.data:
+    data = entry.data or {}
+    if entry.kind in ("instance_copied", "instance_urged"):
+        names = data.get("user_names") or data.get("assignee_names") or []
+        return f"→ {'、'.join([*names, *data.get('group_labels', [])])}"
+    if entry.kind != "work_item_opened" or not data:
         return ""
-    data = entry.data
     person = data.get("assignee")
     if person and data.get("assignee_name") and data["assignee_name"] != person:
         return f"→ {data['assignee_name']}（{person}）"
@@ -163,7 +166,7 @@ def print_history(entries: Sequence[HistoryEntry]) -> None:
             when(entry.at),
             EVENT_LABELS.get(entry.kind, entry.kind),
             entry.node_name or entry.node_id or "",
-            _actor(entry) or _assigned_to(entry),
+            " ".join(part for part in (_actor(entry), _assigned_to(entry)) if part),
             outcome_label(entry.kind, entry.outcome),
             entry.comment or "",
         ]

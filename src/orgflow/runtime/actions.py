@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from orgflow.org.model import OrgSnapshot
-from orgflow.runtime.views import Deployed, InstanceView, OrgImported
+from orgflow.runtime.views import Copied, Deployed, InstanceView, OrgImported, Urged
 
 __all__ = [
     "Action",
@@ -26,6 +26,8 @@ __all__ = [
     "AddSigner",
     "ClaimWorkItem",
     "CompleteWorkItem",
+    "Copied",
+    "CopyInstance",
     "DeployDefinition",
     "Deployed",
     "EndProxy",
@@ -39,6 +41,8 @@ __all__ = [
     "StartProcess",
     "TransferWorkItem",
     "UnclaimWorkItem",
+    "UrgeInstance",
+    "Urged",
     "WithdrawInstance",
     "WorkItemAction",
 ]
@@ -393,6 +397,59 @@ class ReportProgress:
         return {"work_item_id": self.work_item_id, "actor": self.actor, "percent": self.percent}
 
 
+@dataclass(frozen=True, slots=True)
+class CopyInstance:
+    """Copy an instance to people (抄送) so they can follow it, read-only.
+
+    Attributes:
+        instance: The instance's id or business key.
+        users: User ids to copy it to.
+        roles: Roles whose current holders get it (``总经理``, ``财务审核员@财务部``).
+        actor: Who copies it (someone who may see it).
+        note: Why, kept in the history and on each copy.
+    """
+
+    name: ClassVar[str] = "copy_instance"
+    retry_safe: ClassVar[bool] = True
+
+    instance: str
+    users: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    actor: str | None = None
+    note: str = ""
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {
+            "instance": self.instance,
+            "users": len(self.users),
+            "roles": len(self.roles),
+            "actor": self.actor,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UrgeInstance:
+    """Urge the people an instance waits on (催办); the initiator or an administrator, once per interval.
+
+    Attributes:
+        instance: The instance's id or business key.
+        actor: Who urges.
+        note: What they say, kept in the history.
+    """
+
+    name: ClassVar[str] = "urge_instance"
+    retry_safe: ClassVar[bool] = True
+
+    instance: str
+    actor: str | None = None
+    note: str = ""
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"instance": self.instance, "actor": self.actor}
+
+
 Action = (
     DeployDefinition
     | StartProcess
@@ -405,4 +462,6 @@ Action = (
     | AddComment
     | AddAttachment
     | ReportProgress
+    | CopyInstance
+    | UrgeInstance
 )

@@ -27,6 +27,8 @@ from orgflow.runtime.actions import (
     AddAttachment,
     AddComment,
     CompleteWorkItem,
+    Copied,
+    CopyInstance,
     DeployDefinition,
     EndProxy,
     ImportOrg,
@@ -34,6 +36,8 @@ from orgflow.runtime.actions import (
     ReportProgress,
     SetProxy,
     StartProcess,
+    Urged,
+    UrgeInstance,
     WithdrawInstance,
     WorkItemAction,
 )
@@ -194,6 +198,10 @@ class CommandExecutor:
     def execute(self, action: CompleteWorkItem | WorkItemAction | WithdrawInstance) -> InstanceView: ...
     @overload
     def execute(self, action: ImportOrg) -> OrgImported: ...
+    @overload
+    def execute(self, action: CopyInstance) -> Copied: ...
+    @overload
+    def execute(self, action: UrgeInstance) -> Urged: ...
     @overload
     def execute(self, action: SetProxy | EndProxy) -> int: ...
     @overload

@@ -31,6 +31,7 @@ from orgflow.runtime.actions import (
     AddSigner,
     ClaimWorkItem,
     CompleteWorkItem,
+    CopyInstance,
     DeployDefinition,
     EndProxy,
     ImportOrg,
@@ -41,15 +42,18 @@ from orgflow.runtime.actions import (
     StartProcess,
     TransferWorkItem,
     UnclaimWorkItem,
+    UrgeInstance,
     WithdrawInstance,
     WorkItemAction,
 )
 from orgflow.runtime.contributions import Contributions
+from orgflow.runtime.copying import copy_instance
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.translation import engine_command
 from orgflow.runtime.unit_of_work import UnitOfWork
-from orgflow.runtime.views import Deployed, InstanceView, OrgImported, instance_view
+from orgflow.runtime.urging import urge_instance
+from orgflow.runtime.views import Copied, Deployed, InstanceView, OrgImported, Urged, instance_view
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
 
@@ -95,6 +99,8 @@ class ActionHandlers:
             AddComment: contributions.add_comment,
             AddAttachment: contributions.add_attachment,
             ReportProgress: contributions.report_progress,
+            CopyInstance: self.copy,
+            UrgeInstance: self.urge,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:
@@ -203,6 +209,14 @@ class ActionHandlers:
             removed_departments=replaced.removed_departments,
             orphaned=replaced.orphaned,
         )
+
+    def copy(self, action: CopyInstance, uow: UnitOfWork) -> Copied:
+        """Copy an instance to people (抄送); see :mod:`orgflow.runtime.copying`."""
+        return copy_instance(action, uow, self.clock.now())
+
+    def urge(self, action: UrgeInstance, uow: UnitOfWork) -> Urged:
+        """Urge the people an instance waits on (催办); see :mod:`orgflow.runtime.urging`."""
+        return urge_instance(action, uow, self.clock.now())
 
     def _run(
         self,

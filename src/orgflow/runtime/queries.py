@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -20,10 +21,16 @@ from orgflow.model.nodes import UserTask
 from orgflow.org.model import OrgSnapshot, department_group
 from orgflow.runtime.field_visibility import hidden_at, hidden_for, restrict_history, restrict_view
 from orgflow.runtime.file_declarations import DeclarationCache, FileDeclarations
+from orgflow.runtime.inbox import inbox_filter, inbox_view, read_counts, read_page, view_query
+from orgflow.runtime.permissions import check_may_read
 from orgflow.runtime.views import (
     AttachmentView,
     DefinitionView,
     HistoryEntry,
+    InboxCounts,
+    InboxInstance,
+    InboxItem,
+    InboxPage,
     InstanceDetail,
     InstanceSummary,
     InstanceView,
@@ -32,10 +39,12 @@ from orgflow.runtime.views import (
     instance_view,
 )
 from orgflow.settings import DEFAULT_HOME
-from orgflow.store import attachments, definitions, history, instances, progress, work_items
+from orgflow.store import attachments, definitions, history, instances, participants, progress, work_items
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection, Database
 from orgflow.store.file_store import FileStore
+from orgflow.store.inbox import InboxView
+from orgflow.store.instances import StoredInstance
 
 View = TypeVar("View")
 
@@ -142,12 +151,85 @@ class Queries:
             NotFound: Neither an instance id nor a business key.
         """
         with self._database.reading() as connection:
-            stored = instances.load_by_id_or_business_key(connection, id_or_business_key)
-            if stored is None:
-                raise NotFound(f"流程实例 {id_or_business_key} 不存在")
-            deployed = self._catalog.get(connection, stored.state.definition_id)
-            rows = history.for_instance(connection, stored.state.id)
-            reported = progress.of_open_items(connection, stored.state.id)
+            return self._detail(connection, _found(connection, id_or_business_key), viewer)
+
+    def instance_for(self, user: str | None, id_or_business_key: str) -> InstanceDetail:
+        """One instance with its history, for someone who may see it (read-only).
+
+        The initiator, anyone who has or had a work item on it, anyone it was
+        copied to, and administrators may (see :mod:`orgflow.runtime.permissions`).
+
+        Raises:
+            NotFound: Neither an instance id nor a business key.
+            PermissionDenied: ``user`` has no part in it.
+        """
+        with self._database.reading() as connection:
+            stored = _found(connection, id_or_business_key)
+            chart = self._org.current(connection)
+            state = stored.state
+            check_may_read(
+                user,
+                initiator=state.initiator,
+                business_key=state.business_key,
+                chart=chart,
+                takes_part=lambda: participants.takes_part(
+                    connection, state.id, user or "", chart.groups_of(user or "")
+                ),
+            )
+            return self._detail(connection, stored, user)
+
+    def inbox(
+        self,
+        user: str,
+        view: InboxView | str = InboxView.TODO,
+        *,
+        definition_key: str | None = None,
+        department: str | None = None,
+        due_before: datetime | None = None,
+        due_after: datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> InboxPage[InboxItem] | InboxPage[InboxInstance]:
+        """One page of an inbox view: 待办 ``todo``, 已办 ``done``, 我发起的 ``started``, 抄送我的 ``cc``.
+
+        ``todo`` is oldest first, the others newest first; ``total`` counts the
+        whole view with the same filters. ``department`` is an id or name; for
+        ``started`` and ``cc`` it and the due times ask about the instance's
+        open work items.
+
+        Raises:
+            ConfigurationError: An unknown view, or a page size outside 1..500.
+            NotFound: No such department.
+        """
+        chosen = inbox_view(view)
+        with self._database.reading() as connection:
+            chart = self._org.current(connection)
+            filters = inbox_filter(chart, definition_key, department, due_before, due_after)
+            query = view_query(chosen, user, chart, filters)
+            return read_page(connection, self._catalog, query, chosen, limit=limit, offset=offset)
+
+    def inbox_counts(
+        self,
+        user: str,
+        *,
+        definition_key: str | None = None,
+        department: str | None = None,
+        due_before: datetime | None = None,
+        due_after: datetime | None = None,
+    ) -> InboxCounts:
+        """How many entries each of a person's inbox views has, with the same filters as :meth:`inbox`."""
+        with self._database.reading() as connection:
+            chart = self._org.current(connection)
+            filters = inbox_filter(chart, definition_key, department, due_before, due_after)
+            return read_counts(connection, user, chart, filters)
+
+    def _detail(
+        self, connection: Connection, stored: StoredInstance, viewer: str | None = None
+    ) -> InstanceDetail:
+        """An instance with its history, named by its definition version, as ``viewer`` may see it."""
+        deployed = self._catalog.get(connection, stored.state.definition_id)
+        rows = history.for_instance(connection, stored.state.id)
+        reported = progress.of_open_items(connection, stored.state.id)
         if deployed is None:
             raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
         hidden = hidden_for(deployed.definition, stored.state, viewer)
@@ -223,6 +305,13 @@ class Queries:
             return self._declarations.get(connection, definition_id)
 
 
+def _found(connection: Connection, id_or_business_key: str) -> StoredInstance:
+    stored = instances.find(connection, id_or_business_key)
+    if stored is None:
+        raise NotFound(f"流程实例 {id_or_business_key} 不存在")
+    return stored
+
+
 def _view(kind: type[View], row: Mapping[str, Any], **converted: Any) -> View:
     """Build a view from the row's columns of the same names; ``converted`` replaces some of them."""
     values = {field.name: row[field.name] for field in fields(kind)}  # type: ignore[arg-type]
@@ -235,7 +324,7 @@ def _frozen(data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 
 
 def _instance_id(connection: Connection, id_or_business_key: str) -> str:
-    stored = instances.load_by_id_or_business_key(connection, id_or_business_key)
+    stored = instances.find(connection, id_or_business_key)
     if stored is None:
         raise NotFound(f"流程实例 {id_or_business_key} 不存在")
     return stored.state.id

@@ -8,7 +8,7 @@ thread-local state: whoever needs the transaction is passed this object.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +16,17 @@ from orgflow.engine.effects import Transition
 from orgflow.errors import NotFound, WorkItemNotOpen
 from orgflow.model.definition import ProcessDefinition
 from orgflow.org.model import EMPTY_ORG, Delegation, OrgSnapshot
-from orgflow.store import attachments, business_keys, history, instances, org, progress, work_items
+from orgflow.store import (
+    attachments,
+    business_keys,
+    copies,
+    history,
+    instances,
+    org,
+    participants,
+    progress,
+    work_items,
+)
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection
 from orgflow.store.definitions import DeployedDefinition, definition_id
@@ -96,6 +106,24 @@ class UnitOfWork:
             raise self._not_open(work_item_id)
         return stored
 
+    def takes_part(self, instance_id: str, user: str, groups: Collection[str]) -> bool:
+        """Whether ``user`` has or had a work item on the instance, or it was copied to them."""
+        return participants.takes_part(self.connection, instance_id, user, groups)
+
+    # --- copies and instance-level history (抄送, 催办) ---------------------------------------
+
+    def copied_users(self, instance_id: str) -> frozenset[str]:
+        """Everyone the instance has been copied to."""
+        return copies.copied_users(self.connection, instance_id)
+
+    def add_copies(self, rows: Sequence[copies.CopyRow]) -> None:
+        """Record new copies."""
+        copies.add(self.connection, rows)
+
+    def last_history_at(self, instance_id: str, kind: str, actor: str) -> datetime | None:
+        """When ``actor`` last recorded a ``kind`` event on the instance."""
+        return history.last_at(self.connection, instance_id, kind, actor)
+
     def next_business_key(self, prefix: str, now: datetime) -> str:
         """Take the next business key for ``prefix`` today (rolled back with the transaction)."""
         return business_keys.next_business_key(self.connection, prefix, now)
@@ -138,7 +166,7 @@ class UnitOfWork:
             stored = instances.insert_new(connection, state, definition_key=deployed.key, now=now)
         else:
             stored = instances.update_state(connection, before, state, now)
-        work_items.record(connection, state.id, transition.effects, now)
+        work_items.record(connection, state.id, transition.effects, now, deployed.departments)
         history.append(
             connection, history.history_rows(state.id, transition.effects, deployed.definition, now, chart)
         )
@@ -152,7 +180,7 @@ class UnitOfWork:
         Raises:
             NotFound: Neither an instance id nor a business key.
         """
-        stored = instances.load_by_id_or_business_key(self.connection, id_or_business_key)
+        stored = instances.find(self.connection, id_or_business_key)
         if stored is None:
             raise NotFound(f"流程实例 {id_or_business_key} 不存在")
         return stored

@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select
@@ -54,6 +55,8 @@ class DeployedDefinition:
         deployed_at: When it was deployed.
         deployed_by: Who deployed it.
         definition: The parsed definition the engine runs.
+        departments: Each node's responsible department (负责部门) by node id,
+            for nodes that name one (what work items are filed under).
     """
 
     id: str
@@ -65,6 +68,15 @@ class DeployedDefinition:
     deployed_at: datetime
     deployed_by: str | None
     definition: ProcessDefinition
+    departments: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        named = {
+            node_id: department
+            for node_id, node in self.definition.nodes.items()
+            if (department := getattr(node, "department", None)) is not None
+        }
+        object.__setattr__(self, "departments", MappingProxyType(named))
 
 
 _ROW_COLUMNS = (

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from orgflow.engine.effects import (
     CountersignDecided,
@@ -333,3 +333,35 @@ def append(connection: Connection, rows: Sequence[HistoryRow]) -> None:
 def for_instance(connection: Connection, instance_id: str) -> Sequence[Mapping[str, Any]]:
     """An instance's history, oldest first."""
     return [row._asdict() for row in connection.execute(SELECT_FOR_INSTANCE, {"instance_id": instance_id})]
+
+
+def action_row(
+    instance_id: str,
+    at: datetime,
+    kind: str,
+    *,
+    actor: str | None,
+    org: OrgSnapshot = EMPTY_ORG,
+    comment: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> HistoryRow:
+    """A row for something a person did to a whole instance (抄送, 催办) rather than an engine effect."""
+    known = org.users.get(actor) if actor is not None else None
+    name = None if known is None else known.name
+    return HistoryRow(instance_id, at, kind, None, None, None, None, actor, name, None, comment, data)
+
+
+SELECT_LAST_AT = NamedStatement(
+    "last history event of a kind by an actor",
+    select(func.max(history.c.at)).where(
+        history.c.instance_id == bindparam("instance_id"),
+        history.c.kind == bindparam("kind"),
+        history.c.actor == bindparam("actor"),
+    ),
+)
+
+
+def last_at(connection: Connection, instance_id: str, kind: str, actor: str) -> datetime | None:
+    """When ``actor`` last recorded a ``kind`` event on the instance, or ``None``."""
+    row = SELECT_LAST_AT.fetch_first(connection, {"instance_id": instance_id, "kind": kind, "actor": actor})
+    return None if row is None else row[0]

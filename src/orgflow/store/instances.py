@@ -161,14 +161,14 @@ def load_by_business_key(connection: Connection, business_key: str) -> StoredIns
     return _decode(LOAD_BY_BUSINESS_KEY.fetch_all(connection, {"key": business_key}, repeated=_ITEMS_AT))
 
 
+def find(connection: Connection, id_or_business_key: str) -> StoredInstance | None:
+    """The instance with this id, or else with this business key, or ``None``."""
+    return load(connection, id_or_business_key) or load_by_business_key(connection, id_or_business_key)
+
+
 def load_by_work_item(connection: Connection, work_item_id: str) -> StoredInstance | None:
     """The instance a work item (open or not) belongs to, or ``None`` if the work item does not exist."""
     return _decode(LOAD_BY_WORK_ITEM.fetch_all(connection, {"key": work_item_id}, repeated=_ITEMS_AT))
-
-
-def load_by_id_or_business_key(connection: Connection, key: str) -> StoredInstance | None:
-    """The instance with this id, else the one with this business key, or ``None``."""
-    return load(connection, key) or load_by_business_key(connection, key)
 
 
 def insert_new(

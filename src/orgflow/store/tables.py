@@ -230,6 +230,7 @@ instances = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "definition_key", "status"),
     Index(None, "status", "started_at"),
+    Index(None, "initiator", "started_at", "id"),
 )
 
 work_items = Table(
@@ -253,6 +254,8 @@ work_items = Table(
     Column("progress_percent", Integer, comment="latest 进度 reported, 0-100"),
     Column("progress_note", Text),
     Column("progress_at", UtcDateTime),
+    Column("department", String, comment="负责部门: the node's department, else its candidate group's"),
+    Column("due_at", UtcDateTime, comment="时限: when it is due (NULL: no time limit)"),
     Index(None, "instance_id"),
 )
 
@@ -277,6 +280,35 @@ for _column in (work_items.c.assignee, work_items.c.candidate_group):
         sqlite_where=_open_and_named,
         postgresql_where=_open_and_named,
     )
+
+
+# 待办's shared half: unclaimed open items by group, in inbox order. The page's keys
+# and the count come from this index alone (no table rows until the page is chosen).
+def _partial_index(name: str, where: ColumnElement[bool], *columns: Column[Any]) -> Index:
+    """An index of the rows matching ``where`` only, on both databases."""
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
+_partial_index(
+    "ix_work_items_unclaimed_group",
+    and_(work_items.c.status == OPEN_LITERAL, work_items.c.assignee.is_(None)),
+    work_items.c.candidate_group,
+    work_items.c.created_at,
+    work_items.c.id,
+)
+
+#: ``'completed'`` written into SQL, for the same reason as :data:`OPEN_LITERAL`.
+COMPLETED_LITERAL: ColumnElement[Any] = literal_column("'completed'")
+
+# 已办 (done): a person's completed items, newest first. Only completed items are
+# indexed, and with ``id`` last the index gives the page's whole order.
+_partial_index(
+    "ix_work_items_done_actor",
+    work_items.c.status == COMPLETED_LITERAL,
+    work_items.c.actor,
+    work_items.c.completed_at,
+    work_items.c.id,
+)
 
 history = Table(
     "history",
@@ -350,6 +382,20 @@ org_roles = Table(
     Column("role", String, nullable=False),
     Column("department_id", String, comment="NULL: held company-wide"),
     Index(None, "user_id"),
+)
+
+copies = Table(
+    "copies",
+    metadata,
+    Column("instance_id", String, ForeignKey("instances.id"), nullable=False),
+    Column("user_id", String, nullable=False, comment="抄送人: who may now follow the instance"),
+    Column("copied_by", String),
+    Column("copied_at", UtcDateTime, nullable=False),
+    Column("note", Text),
+    Column("read_at", UtcDateTime, comment="when the copied user first opened it (NULL: unread)"),
+    PrimaryKeyConstraint("instance_id", "user_id"),
+    Index(None, "user_id", "copied_at", "instance_id"),
+    comment="抄送: instances copied to people, read-only for them",
 )
 
 org_meta = Table(

@@ -24,6 +24,7 @@ from orgflow.engine.effects import (
     WorkItemUnclaimed,
 )
 from orgflow.engine.state import WorkItem
+from orgflow.org.model import DEPARTMENT_GROUP, ROLE_GROUP
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import OPEN_LITERAL, WORK_ITEM_PROGRESS_COLUMNS, instances, work_items
@@ -83,11 +84,19 @@ VIEW_COLUMNS = (
 )
 
 
-def record(connection: Connection, instance_id: str, effects: Iterable[Effect], now: datetime) -> None:
+def record(
+    connection: Connection,
+    instance_id: str,
+    effects: Iterable[Effect],
+    now: datetime,
+    departments: Mapping[str, str] | None = None,
+) -> None:
     """Write the work-item effects of one transition: closes (one executemany), then one multi-row insert.
 
     An item opened and closed within the same transition is inserted already closed.
     Rows are tuples in the table's column order (see ``NamedStatement.insert_rows``).
+    ``departments`` gives each node's responsible department (负责部门) by node id;
+    an item of a node without one takes its candidate group's (see :func:`department_of`).
     """
     opened: dict[str, WorkItem] = {}
     closing: dict[str, tuple[Any, ...]] = {}
@@ -105,7 +114,13 @@ def record(connection: Connection, instance_id: str, effects: Iterable[Effect], 
         if item_id not in opened
     ]
     CLOSE_WORK_ITEMS.execute_many(connection, closed)
-    rows = [_row(instance_id, item, closing.get(item.id, _OPEN)) for item in opened.values()]
+    named = departments or {}
+    rows = [
+        _row(
+            instance_id, item, closing.get(item.id, _OPEN), department_of(named.get(item.node_id), item.group)
+        )
+        for item in opened.values()
+    ]
     INSERT_WORK_ITEMS.insert_rows(connection, rows)
 
 
@@ -113,8 +128,28 @@ def record(connection: Connection, instance_id: str, effects: Iterable[Effect], 
 _OPEN: tuple[Any, ...] = (WorkItemStatus.OPEN.value, None, None, None, None, None)
 
 
-def _row(instance_id: str, item: WorkItem, closing: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A new item's row in column order: who and what, then its closing columns (and ``created_at``)."""
+def department_of(node_department: str | None, group: str | None) -> str | None:
+    """The department an item counts under in inbox filters: its node's, else its candidate group's.
+
+    ``dept:研发部`` is 研发部's, ``role:财务审核员@财务部`` 财务部's; a company-wide
+    role (``role:总经理``) belongs to no department.
+    """
+    if node_department is not None or group is None:
+        return node_department
+    if group.startswith(DEPARTMENT_GROUP):
+        return group.removeprefix(DEPARTMENT_GROUP)
+    if group.startswith(ROLE_GROUP):
+        return group.partition("@")[2] or None
+    return None
+
+
+def _row(
+    instance_id: str, item: WorkItem, closing: tuple[Any, ...], department: str | None
+) -> tuple[Any, ...]:
+    """A new item's row in column order: who and what, closing columns, department, due time.
+
+    ``created_at`` sits among the first columns; ``due_at`` is set by time-limit scheduling (none yet).
+    """
     status, *rest = closing
     return (
         item.id,
@@ -128,6 +163,8 @@ def _row(instance_id: str, item: WorkItem, closing: tuple[Any, ...]) -> tuple[An
         item.created_at,
         *rest,
         item.on_behalf_of,
+        department,
+        None,
     )
 
 
