@@ -145,7 +145,7 @@ def _complete_work_item(
             node_id=node.id,
             field="outcome",
         )
-    locked = sorted(locked_in(node.field_access) & command.data.keys())
+    locked = sorted(locked_in(node.field_access) & command.data.keys()) if node.field_access else None
     if locked:
         return Rejection(
             reason=RejectionReason.FIELD_READ_ONLY,

@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 from orgflow.model.archive_rule import ArchiveRule
 from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
-from orgflow.model.nodes import InclusiveGateway, Node, StartEvent
+from orgflow.model.field_access import FieldAccess
+from orgflow.model.nodes import InclusiveGateway, Node, StartEvent, UserTask
 
 
 class Condition(Protocol):
@@ -84,6 +85,7 @@ class ProcessDefinition:
     _starts: Mapping[str | None, str] = field(init=False, repr=False)
     _upstream: Mapping[str, frozenset[str]] = field(init=False, repr=False)
     _inclusive_joins: frozenset[str] = field(init=False, repr=False)
+    _hides_fields: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         outgoing: dict[str, list[Flow]] = {node_id: [] for node_id in self.nodes}
@@ -111,6 +113,13 @@ class ProcessDefinition:
         object.__setattr__(self, "_upstream", upstream)
         joins = frozenset(gateway for gateway in upstream if len(incoming[gateway]) > 1)
         object.__setattr__(self, "_inclusive_joins", joins)
+        hides = any(
+            level is FieldAccess.HIDDEN
+            for node in self.nodes.values()
+            if isinstance(node, UserTask)
+            for _, level in node.field_access
+        )
+        object.__setattr__(self, "_hides_fields", hides)
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if absent: ids are checked at deploy)."""
@@ -132,6 +141,11 @@ class ProcessDefinition:
     def inclusive_joins(self) -> frozenset[str]:
         """Ids of inclusive gateways that have more than one incoming flow."""
         return self._inclusive_joins
+
+    @property
+    def hides_fields(self) -> bool:
+        """Some step hides a field from its assignees (字段权限), so views must be filtered per person."""
+        return self._hides_fields
 
     def upstream_of(self, gateway_id: str) -> frozenset[str]:
         """Nodes of the gateway's scope from which a token can still reach the inclusive gateway.

@@ -21,6 +21,7 @@ from orgflow.errors import CommandRejected, ConfigurationError
 from orgflow.ids import IdSource
 from orgflow.labels import STATUS_LABELS
 from orgflow.model.deliverables import Deliverable, require_deliverables
+from orgflow.model.nodes import UserTask
 from orgflow.runtime.actions import AddAttachment, AddComment, ReportProgress
 from orgflow.runtime.file_declarations import DeclarationCache
 from orgflow.runtime.permissions import require_contributor
@@ -146,8 +147,9 @@ class Contributions:
         item = stored.state.work_item(work_item_id)
         if item is None:  # not open: the engine refuses it with its own message
             return
-        declared = self.declarations.get(uow.connection, deployed.id).of_node(item.node_id)
-        if not any(deliverable.required for deliverable in declared):
+        node = deployed.definition.nodes[item.node_id]
+        declared = node.deliverables if isinstance(node, UserTask) else ()
+        if not declared or not any(deliverable.required for deliverable in declared):
             return
         handed_in = uow.deliverables_handed_in(stored.state.id, item.node_id)
         require_deliverables(item.node_id, item.name, declared, handed_in)

@@ -22,7 +22,7 @@ from orgflow.runtime.views import HistoryEntry, InstanceView
 
 def hidden_for(definition: ProcessDefinition, state: InstanceState, user: str | None) -> frozenset[str]:
     """The fields ``user`` may not see in this instance (none for the system itself)."""
-    if user is None:
+    if user is None or not definition.hides_fields:
         return frozenset()
     steps = {item.node_id for item in state.work_items if user in (item.assignee, item.on_behalf_of)}
     steps.update(entry.node_id for entry in state.trail if entry.actor == user)

@@ -62,6 +62,8 @@ def enter_user_task(execution: Execution, token: Token, node: Node) -> None:
 def _approves_itself(execution: Execution, node: UserTask, found: Resolution) -> str | None:
     """Why a one-person approval passes by itself under the definition's policy, if it does."""
     policy = execution.definition.policy
+    if not (policy.skip_initiator or policy.skip_repeat_approver):
+        return None
     if len(found.users) != 1 or found.group is not None or "approve" not in node.outcomes:
         return None
     if node.countersign.mode is not CountersignMode.SINGLE:
@@ -128,10 +130,11 @@ def complete_task(
 ) -> None:
     """A work item of the task was completed: count it, and leave the task once the step is decided."""
     execution.trail.append(TrailEntry(node.id, actor, outcome))
-    signoff = execution.signoffs.get(item.token_id)
+    signoff = execution.signoffs.get(item.token_id) if execution.signoffs else None
     if signoff is None:
         # Several people were asked and one has decided (或签): withdraw the others' items.
-        execution.cancel_work_items({item.token_id}, f"已由 {execution.org.name_of(actor or '')} 处理")
+        if any(other.token_id == item.token_id for other in execution.work_items.values()):
+            execution.cancel_work_items({item.token_id}, f"已由 {execution.org.name_of(actor or '')} 处理")
         leave_task(execution, item.token_id, node, outcome, actor)
         return
     signer = item.on_behalf_of or item.assignee or actor or ""
