@@ -21,12 +21,10 @@ from datetime import datetime
 
 from orgflow.engine.behaviors import BEHAVIOURS
 from orgflow.engine.behaviors.gateways import inclusive_join_check
-from orgflow.engine.behaviors.tasks import leave_task
+from orgflow.engine.behaviors.tasks import settle
 from orgflow.engine.claims import may_act
 from orgflow.engine.commands import AddSigner, RemoveSigner, TransferWorkItem
-from orgflow.engine.countersign import decide, next_in_turn
 from orgflow.engine.effects import (
-    CountersignDecided,
     Rejection,
     RejectionReason,
     SignersChanged,
@@ -54,6 +52,16 @@ def open_item_of(state: InstanceState, work_item_id: str) -> WorkItem | Rejectio
             message=f"待办 {work_item_id} 不是待处理状态（可能已被处理或已取消）",
         )
     return item
+
+
+def item_to_act_on(
+    state: InstanceState, work_item_id: str, actor: str | None, org: OrgSnapshot
+) -> WorkItem | Rejection:
+    """The open work item ``actor`` may act on, or the rejection saying why not."""
+    item = open_item_of(state, work_item_id)
+    if isinstance(item, Rejection):
+        return item
+    return may_act(item, actor, org) or item
 
 
 def check_user(org: OrgSnapshot, user: str, node_id: str) -> Rejection | None:
@@ -98,10 +106,10 @@ def transfer(
     org: OrgSnapshot,
 ) -> Transition | Rejection:
     """Close the actor's item as transferred and open the same step's item for ``to_user``."""
-    item = open_item_of(state, command.work_item_id)
+    item = item_to_act_on(state, command.work_item_id, command.actor, org)
     if isinstance(item, Rejection):
         return item
-    refused = may_act(item, command.actor, org) or check_user(org, command.to_user, item.node_id)
+    refused = check_user(org, command.to_user, item.node_id)
     if refused is not None:
         return refused
     holder = item.on_behalf_of or item.assignee or command.actor
@@ -141,12 +149,12 @@ def add_signer(
     org: OrgSnapshot,
 ) -> Transition | Rejection:
     """Put new signers before, after or beside the actor on the step of their work item."""
-    item = open_item_of(state, command.work_item_id)
+    item = item_to_act_on(state, command.work_item_id, command.actor, org)
     if isinstance(item, Rejection):
         return item
     node = definition.nodes[item.node_id]
     assert isinstance(node, UserTask)
-    refused = may_act(item, command.actor, org) or _check_new_signers(state, item, command, org)
+    refused = _check_new_signers(state, item, command, org)
     if refused is not None:
         return refused
     holder = item.on_behalf_of or item.assignee or command.actor or ""
@@ -245,28 +253,7 @@ def remove_signer(
     for open_item in list(execution.work_items.values()):
         if open_item.token_id == item.token_id and open_item.assignee == command.user:
             _withdraw_item(execution, open_item, f"减签：{command.reason}" if command.reason else "减签")
-    updated = signoff._replace(signers=remaining)
-    decided = decide(updated, node.countersign)
-    if decided is None:
-        execution.signoffs[item.token_id] = updated
-        turn = next_in_turn(updated) if updated.mode == CountersignMode.IN_TURN else None
-        if turn is not None and not any(
-            other.token_id == item.token_id for other in execution.work_items.values()
-        ):
-            execution.open_work_item(execution.tokens[item.token_id], assignee=turn, group=None)
-        return Transition(state=execution.freeze(), effects=tuple(execution.effects))
-    del execution.signoffs[item.token_id]
-    execution.cancel_work_items({item.token_id}, "减签后已有结果")
-    execution.effects.append(
-        CountersignDecided(
-            node_id=node.id,
-            token_id=item.token_id,
-            outcome=decided,
-            signers=updated.signers,
-            votes=updated.votes,
-        )
-    )
-    leave_task(execution, item.token_id, node, decided, command.actor)
+    settle(execution, node, signoff._replace(signers=remaining), command.actor, "减签后")
     execution.run(inclusive_join_check)
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))
 

@@ -28,7 +28,6 @@ from datetime import datetime
 
 from orgflow.engine.behaviors import BEHAVIOURS
 from orgflow.engine.behaviors.gateways import inclusive_join_check
-from orgflow.engine.claims import may_act
 from orgflow.engine.commands import ReturnWorkItem, WithdrawInstance
 from orgflow.engine.effects import (
     InstanceEnded,
@@ -39,7 +38,7 @@ from orgflow.engine.effects import (
     WorkItemReturned,
 )
 from orgflow.engine.execution import Execution
-from orgflow.engine.operations import open_item_of
+from orgflow.engine.operations import item_to_act_on
 from orgflow.engine.state import InstanceState, InstanceStatus, Token, TokenStatus, WorkItem
 from orgflow.ids import IdSource
 from orgflow.model.assignment_rules import CountersignMode
@@ -61,12 +60,9 @@ def return_work(
     org: OrgSnapshot,
 ) -> Transition | Rejection:
     """Withdraw what lies between the target step and here, and reopen the target step."""
-    item = open_item_of(state, command.work_item_id)
+    item = item_to_act_on(state, command.work_item_id, command.actor, org)
     if isinstance(item, Rejection):
         return item
-    refused = may_act(item, command.actor, org)
-    if refused is not None:
-        return refused
     token = next(token for token in state.tokens if token.id == item.token_id)
     target = _target(definition, state, item, token, command)
     if isinstance(target, Rejection):

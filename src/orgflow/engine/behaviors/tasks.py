@@ -138,26 +138,30 @@ def complete_task(
         leave_task(execution, item.token_id, node, outcome, actor)
         return
     signer = item.on_behalf_of or item.assignee or actor or ""
-    signoff = signoff._replace(votes=(*signoff.votes, (signer, outcome)))
+    votes = (*signoff.votes, (signer, outcome))
+    settle(
+        execution, node, signoff._replace(votes=votes), actor, "会签" if signoff.mode == "all" else "依次审批"
+    )
+
+
+def settle(execution: Execution, node: UserTask, signoff: Signoff, actor: str | None, what: str) -> None:
+    """After a vote or a change of signers: wait for more (opening the next turn), or leave decided."""
+    token_id = signoff.token_id
     decided = decide(signoff, node.countersign)
     if decided is None:
-        execution.signoffs[item.token_id] = signoff
+        execution.signoffs[token_id] = signoff
         turn = next_in_turn(signoff) if signoff.mode == CountersignMode.IN_TURN else None
-        if turn is not None:
-            execution.open_work_item(execution.tokens[item.token_id], assignee=turn, group=None)
+        if turn is not None and not any(item.token_id == token_id for item in execution.work_items.values()):
+            execution.open_work_item(execution.tokens[token_id], assignee=turn, group=None)
         return
-    del execution.signoffs[item.token_id]
-    execution.cancel_work_items({item.token_id}, f"{'会签' if signoff.mode == 'all' else '依次审批'}已有结果")
+    del execution.signoffs[token_id]
+    execution.cancel_work_items({token_id}, f"{what}已有结果")
     execution.effects.append(
         CountersignDecided(
-            node_id=node.id,
-            token_id=item.token_id,
-            outcome=decided,
-            signers=signoff.signers,
-            votes=signoff.votes,
+            node_id=node.id, token_id=token_id, outcome=decided, signers=signoff.signers, votes=signoff.votes
         )
     )
-    leave_task(execution, item.token_id, node, decided, actor)
+    leave_task(execution, token_id, node, decided, actor)
 
 
 def leave_task(execution: Execution, token_id: str, node: UserTask, outcome: str, actor: str | None) -> None:
