@@ -25,7 +25,6 @@ from orgflow.runtime.actions import (
     StartProcess,
     UnclaimWorkItem,
 )
-from orgflow.runtime.views import InstanceView
 from orgflow.store import migrate
 from orgflow.store.database import display_url
 
@@ -132,7 +131,7 @@ def start(
     values = parse_data(data)
     with opened(db) as runtime:
         view = runtime.execute(StartProcess(key=key, data=values, initiator=user, version=version))
-    show_instance(view, as_json)
+    output.show_instance(view, as_json)
 
 
 @app.command()
@@ -177,7 +176,7 @@ def complete(
     )
     with opened(db) as runtime:
         view = runtime.execute(action)
-    show_instance(view, as_json)
+    output.show_instance(view, as_json)
 
 
 @app.command()
@@ -191,7 +190,7 @@ def claim(
     """认领一个共享待办，认领后只在认领人的待办中。"""
     with opened(db) as runtime:
         view = runtime.execute(ClaimWorkItem(work_item_id, user))
-    show_instance(view, as_json)
+    output.show_instance(view, as_json)
 
 
 @app.command()
@@ -205,7 +204,7 @@ def unclaim(
     """取消认领，把待办交还给部门或角色。"""
     with opened(db) as runtime:
         view = runtime.execute(UnclaimWorkItem(work_item_id, user))
-    show_instance(view, as_json)
+    output.show_instance(view, as_json)
 
 
 @app.command()
@@ -276,14 +275,6 @@ def demo(
         output.print_json({"ok": True, **output.plain(detail)})
     else:
         output.print_history(detail.history)
-
-
-def show_instance(view: InstanceView, as_json: bool) -> None:
-    """Where an instance stands after a command: a JSON document or a table."""
-    if as_json:
-        output.print_json({"ok": True, "instance": view})
-    else:
-        output.print_instance(view)
 
 
 task_commands.register(app)

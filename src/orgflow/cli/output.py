@@ -112,6 +112,14 @@ def progress_text(percent: int | None, note: str | None) -> str:
     return f"{percent}% {note}" if note else f"{percent}%"
 
 
+def show_instance(view: InstanceView, as_json: bool) -> None:
+    """Where an instance stands after a command: a JSON document or a table."""
+    if as_json:
+        print_json({"ok": True, "instance": view})
+    else:
+        print_instance(view)
+
+
 def print_work_items(items: Sequence[WorkItemView]) -> None:
     """An inbox."""
     table(

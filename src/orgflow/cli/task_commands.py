@@ -136,7 +136,4 @@ def _run(
 ) -> None:
     with opened(db) as runtime:
         view: InstanceView = runtime.execute(action)
-    if as_json:
-        output.print_json({"ok": True, "instance": view})
-    else:
-        output.print_instance(view)
+    output.show_instance(view, as_json)

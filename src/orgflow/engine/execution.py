@@ -225,10 +225,12 @@ class Execution:
         """Withdraw the open work items of these tokens (a terminate end, another signer decided)."""
         for item in list(self.work_items.values()):
             if item.token_id in token_ids:
-                del self.work_items[item.id]
-                self.effects.append(
-                    WorkItemCancelled(work_item_id=item.id, node_id=item.node_id, reason=reason)
-                )
+                self.cancel_work_item(item, reason)
+
+    def cancel_work_item(self, item: WorkItem, reason: str) -> None:
+        """Close one open item without completing it (transferred, pushed back by 前加签, removed)."""
+        del self.work_items[item.id]
+        self.effects.append(WorkItemCancelled(work_item_id=item.id, node_id=item.node_id, reason=reason))
 
     def remove(self, token: Token) -> None:
         """Consume a token (at an end event or a join)."""

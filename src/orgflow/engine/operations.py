@@ -29,7 +29,6 @@ from orgflow.engine.effects import (
     RejectionReason,
     SignersChanged,
     Transition,
-    WorkItemCancelled,
     WorkItemTransferred,
 )
 from orgflow.engine.execution import Execution
@@ -131,7 +130,7 @@ def transfer(
             reason=command.reason,
         )
     )
-    _withdraw_item(execution, item, reason)
+    execution.cancel_work_item(item, reason)
     execution.open_work_item(execution.tokens[item.token_id], assignee=command.to_user, group=None)
     signoff = execution.signoffs.get(item.token_id)
     if signoff is not None and holder is not None:
@@ -200,7 +199,7 @@ def add_signer(
             token.id, node.id, CountersignMode.IN_TURN.value, signers, votes
         )
         if command.position == "before":
-            _withdraw_item(execution, item, f"前加签：先由 {'、'.join(org.name_of(u) for u in added)} 审批")
+            execution.cancel_work_item(item, f"前加签：先由 {'、'.join(org.name_of(u) for u in added)} 审批")
             execution.open_work_item(token, assignee=added[0], group=None)
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))
 
@@ -252,7 +251,7 @@ def remove_signer(
     )
     for open_item in list(execution.work_items.values()):
         if open_item.token_id == item.token_id and open_item.assignee == command.user:
-            _withdraw_item(execution, open_item, f"减签：{command.reason}" if command.reason else "减签")
+            execution.cancel_work_item(open_item, f"减签：{command.reason}" if command.reason else "减签")
     settle(execution, node, signoff._replace(signers=remaining), command.actor, "减签后")
     execution.run(inclusive_join_check)
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))
@@ -279,12 +278,6 @@ def _check_new_signers(
                 node_id=item.node_id,
             )
     return None
-
-
-def _withdraw_item(execution: Execution, item: WorkItem, reason: str) -> None:
-    """Close one open item without completing it (transferred, pushed back by 前加签, removed)."""
-    del execution.work_items[item.id]
-    execution.effects.append(WorkItemCancelled(work_item_id=item.id, node_id=item.node_id, reason=reason))
 
 
 def _not_allowed(item: WorkItem, message: str) -> Rejection:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from orgflow.model.archive_rule import ArchiveRule
 from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
+from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
 from orgflow.model.nodes import InclusiveGateway, Node, StartEvent, UserTask
 
@@ -141,6 +142,11 @@ class ProcessDefinition:
     def inclusive_joins(self) -> frozenset[str]:
         """Ids of inclusive gateways that have more than one incoming flow."""
         return self._inclusive_joins
+
+    def deliverables_of(self, node_id: str) -> tuple[Deliverable, ...]:
+        """The files (交付物) a node requires before it can be completed (``()`` for most nodes)."""
+        node = self.nodes.get(node_id)
+        return node.deliverables if isinstance(node, UserTask) else ()
 
     @property
     def hides_fields(self) -> bool:

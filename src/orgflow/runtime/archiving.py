@@ -100,7 +100,7 @@ class Archiver:
     def on_completed(self, view: InstanceView) -> None:
         """Archive an instance that has just completed, if its definition asks for it; never raises."""
         try:
-            if self.queries.file_declarations(view.definition_id).archive is None:
+            if self.queries.archive_rule(view.definition_id) is None:
                 return
             built = self.build(view.id)
         except (OrgFlowError, OSError) as error:  # the command has committed: report, do not undo
@@ -114,7 +114,7 @@ class Archiver:
 
     def _folder_name(self, view: InstanceView) -> str:
         """The rule's name for the folder, or it with ``-<business key>`` if another instance has it."""
-        rule = self.queries.file_declarations(view.definition_id).archive or DEFAULT_RULE
+        rule = self.queries.archive_rule(view.definition_id) or DEFAULT_RULE
         rendered = rule.render(view.data, business_key=view.business_key, started_at=view.started_at)
         name = safe_folder_name(rendered, fallback=view.business_key)
         if _owner(self.root / name) not in (None, view.id):

@@ -21,9 +21,7 @@ from orgflow.errors import CommandRejected, ConfigurationError
 from orgflow.ids import IdSource
 from orgflow.labels import STATUS_LABELS
 from orgflow.model.deliverables import Deliverable, require_deliverables
-from orgflow.model.nodes import UserTask
 from orgflow.runtime.actions import AddAttachment, AddComment, ReportProgress
-from orgflow.runtime.file_declarations import DeclarationCache
 from orgflow.runtime.permissions import require_contributor
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import AttachmentView, HistoryEntry, ProgressReported
@@ -49,13 +47,11 @@ class Contributions:
         ids: IdSource,
         files: FileStore,
         policy: UploadPolicy,
-        declarations: DeclarationCache,
     ) -> None:
         self.clock = clock
         self.ids = ids
         self.files = files
         self.policy = policy
-        self.declarations = declarations
 
     def add_comment(self, action: AddComment, uow: UnitOfWork) -> HistoryEntry:
         """Record a comment in the instance's history."""
@@ -147,8 +143,7 @@ class Contributions:
         item = stored.state.work_item(work_item_id)
         if item is None:  # not open: the engine refuses it with its own message
             return
-        node = deployed.definition.nodes[item.node_id]
-        declared = node.deliverables if isinstance(node, UserTask) else ()
+        declared = deployed.definition.deliverables_of(item.node_id)
         if not declared or not any(deliverable.required for deliverable in declared):
             return
         handed_in = uow.deliverables_handed_in(stored.state.id, item.node_id)
@@ -181,7 +176,7 @@ class Contributions:
                 reason="field_required",
                 field="deliverable",
             )
-        declared = self.declarations.get(uow.connection, stored.state.definition_id).of_node(item.node_id)
+        declared = uow.definition(stored.state.definition_id).definition.deliverables_of(item.node_id)
         for deliverable in declared:
             if deliverable.name == name:
                 return deliverable

@@ -18,7 +18,6 @@ from orgflow.ids import IdSource, TimeOrderedIds
 from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_interceptors
-from orgflow.runtime.file_declarations import DeclarationCache
 from orgflow.runtime.handlers import ActionHandlers
 from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
@@ -57,16 +56,14 @@ class Runtime:
         self.services = services
         caches = StoreCaches()
         files = FileStore(home / "attachments")
-        declarations = DeclarationCache(caches.definitions)
         contributions = Contributions(
             clock=clock,
             ids=ids,
             files=files,
             policy=upload_policy or DEFAULT_POLICY,
-            declarations=declarations,
         )
         handlers = ActionHandlers(clock=clock, ids=ids, services=services, contributions=contributions)
-        self.queries = Queries(database, caches, files=files, declarations=declarations)
+        self.queries = Queries(database, caches, files=files)
         self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
         chain = [ArchiveOnCompletion(self.archives), *interceptors(database, caches)]
         self.executor = CommandExecutor(handlers, chain)

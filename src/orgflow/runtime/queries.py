@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 
 from orgflow.engine.state import InstanceStatus
 from orgflow.errors import NotFound, WorkItemNotOpen
+from orgflow.model.archive_rule import ArchiveRule
 from orgflow.model.field_access import without
 from orgflow.model.nodes import UserTask
 from orgflow.org.model import OrgSnapshot, department_group
 from orgflow.runtime.field_visibility import hidden_at, hidden_for, restrict_history, restrict_view
-from orgflow.runtime.file_declarations import DeclarationCache, FileDeclarations
 from orgflow.runtime.inbox import inbox_filter, inbox_view, read_counts, read_page, view_query
 from orgflow.runtime.permissions import check_may_read
 from orgflow.runtime.views import (
@@ -53,8 +53,7 @@ class Queries:
     """Read-only views for the CLI, the API and the web UI.
 
     ``files`` is where attachment content is read from (checked against its
-    checksum on every read); ``declarations`` caches what definitions declare
-    about files (deliverables, the archive rule).
+    checksum on every read).
     """
 
     def __init__(
@@ -63,13 +62,11 @@ class Queries:
         caches: StoreCaches,
         *,
         files: FileStore | None = None,
-        declarations: DeclarationCache | None = None,
     ) -> None:
         self._database = database
         self._catalog = caches.definitions
         self._org = caches.org
         self._files = files or FileStore(DEFAULT_HOME / "attachments")
-        self._declarations = declarations or DeclarationCache()
 
     def definitions(self, *, key: str | None = None, latest_only: bool = True) -> tuple[DefinitionView, ...]:
         """Deployed definitions: each key's newest version, or every version (``latest_only=False``)."""
@@ -296,13 +293,13 @@ class Queries:
         view = _view(AttachmentView, row)
         return view, self._files.read(view.sha256, file_name=view.file_name)
 
-    def file_declarations(self, definition_id: str) -> FileDeclarations:
-        """What a deployed version declares about files (deliverables per node, the archive rule)."""
-        cached = self._declarations.cached(definition_id)
-        if cached is not None:  # every completed instance asks: no transaction once it is known
-            return cached
-        with self._database.reading() as connection:
-            return self._declarations.get(connection, definition_id)
+    def archive_rule(self, definition_id: str) -> ArchiveRule | None:
+        """How a deployed version names its archive folder (``None``: it asks for no archive)."""
+        deployed = self._catalog.cached(definition_id)
+        if deployed is None:  # every completed instance asks: no transaction once it is known
+            with self._database.reading() as connection:
+                deployed = self._catalog.get(connection, definition_id)
+        return None if deployed is None else deployed.definition.archive
 
 
 def _found(connection: Connection, id_or_business_key: str) -> StoredInstance:
@@ -324,10 +321,7 @@ def _frozen(data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 
 
 def _instance_id(connection: Connection, id_or_business_key: str) -> str:
-    stored = instances.find(connection, id_or_business_key)
-    if stored is None:
-        raise NotFound(f"流程实例 {id_or_business_key} 不存在")
-    return stored.state.id
+    return _found(connection, id_or_business_key).state.id
 
 
 def _with_progress(view: InstanceView, reported: Sequence[Mapping[str, Any]]) -> InstanceView:
