@@ -1,0 +1,74 @@
+"""Application commands: what a person or a system asks OrgFlow to do, each run as one transaction.
+
+Every action names itself for the logs (``name``) and says whether running it
+again after a lost race is safe (``retry_safe``): an action is safe to re-run
+when it re-reads everything it depends on and fails cleanly if its premise no
+longer holds (a work item already done raises ``WorkItemNotOpen``).
+
+The results the executor returns are re-exported here (``Deployed``,
+``InstanceView``) so callers import actions and results from one place.
+
+One module per kind of action; everything is importable from here.
+"""
+
+from __future__ import annotations
+
+from orgflow.runtime.actions.contributions import AddAttachment, AddComment, ReportProgress
+from orgflow.runtime.actions.following import CopyInstance, UrgeInstance
+from orgflow.runtime.actions.organisation import EndProxy, ImportOrg, SetProxy
+from orgflow.runtime.actions.process import CompleteWorkItem, DeployDefinition, StartProcess
+from orgflow.runtime.actions.task_operations import (
+    AddSigner,
+    ClaimWorkItem,
+    RemoveSigner,
+    ReturnWorkItem,
+    TransferWorkItem,
+    UnclaimWorkItem,
+    WithdrawInstance,
+    WorkItemAction,
+)
+from orgflow.runtime.views import Copied, Deployed, InstanceView, OrgImported, Urged
+
+__all__ = [
+    "Action",
+    "AddAttachment",
+    "AddComment",
+    "AddSigner",
+    "ClaimWorkItem",
+    "CompleteWorkItem",
+    "Copied",
+    "CopyInstance",
+    "DeployDefinition",
+    "Deployed",
+    "EndProxy",
+    "ImportOrg",
+    "InstanceView",
+    "OrgImported",
+    "RemoveSigner",
+    "ReportProgress",
+    "ReturnWorkItem",
+    "SetProxy",
+    "StartProcess",
+    "TransferWorkItem",
+    "UnclaimWorkItem",
+    "UrgeInstance",
+    "Urged",
+    "WithdrawInstance",
+    "WorkItemAction",
+]
+
+Action = (
+    DeployDefinition
+    | StartProcess
+    | CompleteWorkItem
+    | WorkItemAction
+    | WithdrawInstance
+    | ImportOrg
+    | SetProxy
+    | EndProxy
+    | AddComment
+    | AddAttachment
+    | ReportProgress
+    | CopyInstance
+    | UrgeInstance
+)

@@ -1,0 +1,61 @@
+"""What commands and queries hand back to adapters: plain frozen values, never database rows.
+
+The CLI and the API render these; they carry names (node names, the version
+label) so an adapter never needs the definition to show them.
+
+One module per area; everything is importable from here.
+"""
+
+from __future__ import annotations
+
+from orgflow.runtime.views.files import ArchiveBuilt, AttachmentView, ProgressReported
+from orgflow.runtime.views.inbox import (
+    Copied,
+    CopyNote,
+    InboxCounts,
+    InboxInstance,
+    InboxItem,
+    InboxPage,
+    Urged,
+)
+from orgflow.runtime.views.instances import (
+    ActiveNode,
+    DefinitionView,
+    Deployed,
+    HistoryEntry,
+    InstanceDetail,
+    InstanceProblem,
+    InstanceSummary,
+    InstanceView,
+    OpenWorkItem,
+    WorkItemForm,
+    WorkItemView,
+    instance_view,
+)
+from orgflow.runtime.views.organisation import OrgImported
+
+__all__ = [
+    "ActiveNode",
+    "ArchiveBuilt",
+    "AttachmentView",
+    "Copied",
+    "CopyNote",
+    "DefinitionView",
+    "Deployed",
+    "HistoryEntry",
+    "InboxCounts",
+    "InboxInstance",
+    "InboxItem",
+    "InboxPage",
+    "InstanceDetail",
+    "InstanceProblem",
+    "InstanceSummary",
+    "InstanceView",
+    "OpenWorkItem",
+    "OrgImported",
+    "ProgressReported",
+    "Urged",
+    "WorkItemForm",
+    "WorkItemView",
+    "instance_view",
+]
