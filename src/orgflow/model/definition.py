@@ -17,6 +17,7 @@ from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
 from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
 from orgflow.model.nodes import InclusiveGateway, Node, StartEvent, UserTask
+from orgflow.model.sla import DEFAULT_SLA, EffectiveSla, SlaPolicy, effective_sla
 
 
 class Condition(Protocol):
@@ -70,6 +71,7 @@ class ProcessDefinition:
         major: Major version number the author asks for (the minor one is counted at deploy).
         policy: Routing policies (nobody found, auto-approval).
         archive: How the archive folder (归档) of a completed instance is named; ``None``: no archive.
+        sla: Reminders, escalation and confirm-receipt terms for every step (nodes may override).
     """
 
     key: str
@@ -81,12 +83,14 @@ class ProcessDefinition:
     major: int = 1
     policy: AssignmentPolicy = DEFAULT_POLICY
     archive: ArchiveRule | None = None
+    sla: SlaPolicy = DEFAULT_SLA
     _outgoing: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _incoming: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _starts: Mapping[str | None, str] = field(init=False, repr=False)
     _upstream: Mapping[str, frozenset[str]] = field(init=False, repr=False)
     _inclusive_joins: frozenset[str] = field(init=False, repr=False)
     _hides_fields: bool = field(init=False, repr=False)
+    _timed: Mapping[str, EffectiveSla] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         outgoing: dict[str, list[Flow]] = {node_id: [] for node_id in self.nodes}
@@ -121,6 +125,13 @@ class ProcessDefinition:
             for _, level in node.field_access
         )
         object.__setattr__(self, "_hides_fields", hides)
+        timed = {
+            node.id: terms
+            for node in self.nodes.values()
+            if isinstance(node, UserTask)
+            and (terms := effective_sla(self.sla, node.sla, node.time_limit)).watched
+        }
+        object.__setattr__(self, "_timed", timed)
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if absent: ids are checked at deploy)."""
@@ -152,6 +163,15 @@ class ProcessDefinition:
     def hides_fields(self) -> bool:
         """Some step hides a field from its assignees (字段权限), so views must be filtered per person."""
         return self._hides_fields
+
+    def sla_of(self, node_id: str) -> EffectiveSla | None:
+        """The step's time terms (time limit, reminders, escalation, confirm receipt); ``None``: untimed."""
+        return self._timed.get(node_id)
+
+    @property
+    def is_timed(self) -> bool:
+        """Some step has a time limit or asks for confirm receipt (so work items get deadlines)."""
+        return bool(self._timed)
 
     def upstream_of(self, gateway_id: str) -> frozenset[str]:
         """Nodes of the gateway's scope from which a token can still reach the inclusive gateway.

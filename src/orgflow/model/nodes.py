@@ -9,6 +9,7 @@ from orgflow.model.assignment_rules import SINGLE_PERSON, AssignmentRule, Counte
 from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
 from orgflow.model.rules import FormField, TimeLimit
+from orgflow.model.sla import NodeSla
 
 
 class NodeKind(StrEnum):
@@ -90,6 +91,7 @@ class UserTask(Node):
         field_access: Field permissions (字段权限) for this step's assignees, ``(field, access)`` pairs.
         deliverables: Files (交付物) that must be handed in before the step can be completed.
         time_limit: The step's time limit (时限).
+        sla: The step's own reminders, escalation and confirm-receipt terms (else the definition's).
         outcomes: The outcomes the person may choose (``approve``/``reject`` by default).
     """
 
@@ -101,6 +103,7 @@ class UserTask(Node):
     field_access: tuple[tuple[str, FieldAccess], ...] = ()
     deliverables: tuple[Deliverable, ...] = ()
     time_limit: TimeLimit | None = None
+    sla: NodeSla | None = None
     outcomes: tuple[str, ...] = DEFAULT_OUTCOMES
 
     @property

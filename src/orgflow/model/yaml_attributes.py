@@ -44,31 +44,36 @@ def read_assignee(
 
 def read_time_limit(reading: Reading, node: YamlMap, node_id: str) -> TimeLimit | None:
     """``time_limit: {hours: 24}`` / ``{working_days: 3}`` / ``{working_hours: 4}``: exactly one key."""
-    value = node.get("time_limit")
+    return read_duration(reading, node, "time_limit", node_id=node_id)
+
+
+def read_duration(
+    reading: Reading, mapping: YamlMap, key: str, *, node_id: str | None, field: str | None = None
+) -> TimeLimit | None:
+    """A duration ``{单位: 数量}`` under ``key``: exactly one of hours, working_hours, working_days."""
+    value = mapping.get(key)
     if value is None:
         return None
-    hint = "例如 time_limit: {hours: 24} 或 {working_days: 3}"
+    field = field or key
+    hint = f"例如 {key}: {{hours: 24}} 或 {{working_days: 3}}"
     if not isinstance(value, YamlMap):
         reading.problem(
-            f"time_limit 应为 {{单位: 数量}}，写的是 {value!r}",
+            f"{key} 应为 {{单位: 数量}}，写的是 {value!r}",
             node_id=node_id,
-            line=node.line_of("time_limit"),
-            field="time_limit",
+            line=mapping.line_of(key),
+            field=field,
             hint=hint,
         )
         return None
-    reading.check_keys(value, _TIME_UNITS, node_id=node_id, what="time_limit ", field_prefix="time_limit.")
+    reading.check_keys(value, _TIME_UNITS, node_id=node_id, what=f"{key} ", field_prefix=f"{field}.")
     units = [unit for unit in _TIME_UNITS if unit in value]
     if len(units) > 1 or not value:  # a mapping of unknown keys only is reported by check_keys
-        message = (
-            "time_limit 只能写一个单位"
-            if units
-            else "time_limit 缺少单位（hours、working_days 或 working_hours）"
-        )
-        reading.problem(message, node_id=node_id, line=value.line, field="time_limit", hint=hint)
+        missing = f"{key} 缺少单位（hours、working_days 或 working_hours）"
+        message = f"{key} 只能写一个单位" if units else missing
+        reading.problem(message, node_id=node_id, line=value.line, field=field, hint=hint)
     if len(units) != 1:
         return None
-    amount = reading.number(value, units[0], node_id=node_id, field="time_limit")
+    amount = reading.number(value, units[0], node_id=node_id, field=field)
     return None if amount is None else TimeLimit(amount=amount, unit=TimeUnit(units[0]))
 
 

@@ -104,6 +104,7 @@ from orgflow.model.yaml_attributes import (
 )
 from orgflow.model.yaml_document import MAX_BYTES, YamlList, YamlMap, parse_yaml, too_large_problem
 from orgflow.model.yaml_flows import FlowReader
+from orgflow.model.yaml_sla import NODE_SLA_KEYS, read_node_sla, read_sla_policy
 from orgflow.model.yaml_values import ID_HINT, ID_PATTERN, Reading
 
 __all__ = ["LoadedDefinition", "load_definition", "load_definition_file"]
@@ -112,7 +113,10 @@ KEY_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 PREFIX_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 
 _PROCESS_KEYS: Final = frozenset(
-    {"key", "name", "business_key_prefix", "major", "description", "policies", "archive", "nodes", "flows"}
+    {
+        *("key", "name", "business_key_prefix", "major", "description"),
+        *("policies", "archive", "sla", "nodes", "flows"),
+    }
 )
 _COMMON_KEYS: Final = frozenset({"id", "type", "name", "next"})
 _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
@@ -129,6 +133,7 @@ _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
         "form",
         "fields",
         "deliverables",
+        *NODE_SLA_KEYS,
     },
     NodeKind.SERVICE_TASK: _COMMON_KEYS | {"handler", "department", "time_limit"},
     NodeKind.EXCLUSIVE_GATEWAY: _COMMON_KEYS,
@@ -243,6 +248,7 @@ class _DocumentReader:
         description = reading.text(root, "description", node_id=None)
         policy = read_policies(reading, root, root.line_of("policies"))
         archive = read_archive_rule(reading, root)
+        sla = read_sla_policy(reading, root)
         nodes = reading.sequence(root, "nodes", node_id=None, required=True)
         reading.remember(None, root, ("nodes",))
         if nodes is not None:
@@ -263,6 +269,7 @@ class _DocumentReader:
             major=self._major(root),
             policy=policy,
             archive=archive,
+            sla=sla,
         )
 
     def _major(self, root: YamlMap) -> int:
@@ -363,6 +370,7 @@ def _user_task(reading: Reading, item: YamlMap, common: _Common) -> UserTask:
         field_access=read_field_access(reading, item, node_id),
         deliverables=read_deliverables(reading, item, node_id),
         time_limit=read_time_limit(reading, item, node_id),
+        sla=read_node_sla(reading, item, node_id),
         outcomes=read_outcomes(reading, item, node_id),
     )
 
