@@ -31,6 +31,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "progress_reported": "更新进度",
     "instance_copied": "抄送",
     "instance_urged": "催办",
+    "work_item_acknowledged": "确认接收",
 }
 
 STATUS_LABELS: Mapping[str, str] = {

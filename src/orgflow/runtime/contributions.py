@@ -10,8 +10,7 @@ a node's required deliverables must have been handed in first.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from orgflow.attachments.policy import UploadPolicy
 from orgflow.clock import Clock
@@ -22,6 +21,7 @@ from orgflow.ids import IdSource
 from orgflow.labels import STATUS_LABELS
 from orgflow.model.deliverables import Deliverable, require_deliverables
 from orgflow.runtime.actions import AddAttachment, AddComment, ReportProgress
+from orgflow.runtime.instance_events import instance_event
 from orgflow.runtime.permissions import require_contributor
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import AttachmentView, HistoryEntry, ProgressReported
@@ -59,7 +59,7 @@ class Contributions:
         if not text:
             raise CommandRejected("评论内容不能为空", reason="field_required", field="text")
         stored = uow.instance(action.instance)
-        row = _event(uow, stored, "comment_added", self.clock.now(), action.actor, comment=text)
+        row = instance_event(uow, stored, "comment_added", self.clock.now(), action.actor, comment=text)
         uow.record([row])
         return _entry(row)
 
@@ -99,7 +99,7 @@ class Contributions:
             "kind": view.kind,
             "deliverable": view.deliverable,
         }
-        uow.record([_event(uow, stored, "attachment_added", now, action.actor, item=item, data=data)])
+        uow.record([instance_event(uow, stored, "attachment_added", now, action.actor, item=item, data=data)])
         return view
 
     def report_progress(self, action: ReportProgress, uow: UnitOfWork) -> ProgressReported:
@@ -120,7 +120,9 @@ class Contributions:
         now = self.clock.now()
         uow.report_progress(item.id, percent=percent, note=note, at=now)
         data = {"percent": percent}
-        row = _event(uow, stored, "progress_reported", now, action.actor, item=item, comment=note, data=data)
+        row = instance_event(
+            uow, stored, "progress_reported", now, action.actor, item=item, comment=note, data=data
+        )
         uow.record([row])
         return ProgressReported(
             work_item_id=item.id,
@@ -211,35 +213,6 @@ def _bounded(text: str, limit: int, *, what: str, field: str) -> str:
             field=field,
         )
     return text
-
-
-def _event(
-    uow: UnitOfWork,
-    stored: StoredInstance,
-    kind: str,
-    at: datetime,
-    actor: str,
-    *,
-    item: WorkItem | None = None,
-    comment: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> HistoryRow:
-    """One history row for something a person added, naming them as the org chart does now."""
-    known = uow.org().users.get(actor)
-    return HistoryRow(
-        instance_id=stored.state.id,
-        at=at,
-        kind=kind,
-        node_id=None if item is None else item.node_id,
-        node_name=None if item is None else item.name,
-        token_id=None if item is None else item.token_id,
-        work_item_id=None if item is None else item.id,
-        actor=actor,
-        actor_name=None if known is None else known.name,
-        outcome=None,
-        comment=comment or None,
-        data=data,
-    )
 
 
 def _entry(row: HistoryRow) -> HistoryEntry:

@@ -23,6 +23,7 @@ from typing import Any, Protocol, overload
 
 from orgflow.errors import Conflict, OrgFlowError, WorkItemNotOpen
 from orgflow.runtime.actions import (
+    AcknowledgeWorkItem,
     Action,
     AddAttachment,
     AddComment,
@@ -42,7 +43,14 @@ from orgflow.runtime.actions import (
     WorkItemAction,
 )
 from orgflow.runtime.unit_of_work import UnitOfWork
-from orgflow.runtime.views import AttachmentView, Deployed, HistoryEntry, InstanceView, ProgressReported
+from orgflow.runtime.views import (
+    Acknowledged,
+    AttachmentView,
+    Deployed,
+    HistoryEntry,
+    InstanceView,
+    ProgressReported,
+)
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Database
 
@@ -210,6 +218,8 @@ class CommandExecutor:
     def execute(self, action: AddAttachment) -> AttachmentView: ...
     @overload
     def execute(self, action: ReportProgress) -> ProgressReported: ...
+    @overload
+    def execute(self, action: AcknowledgeWorkItem) -> Acknowledged: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

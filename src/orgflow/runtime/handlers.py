@@ -24,7 +24,9 @@ from orgflow.model.yaml_reader import load_definition
 from orgflow.org.model import Delegation, OrgSnapshot
 from orgflow.org.proxies import delegation_problem
 from orgflow.org.references import check_references
+from orgflow.runtime.acknowledgement import Acknowledgements
 from orgflow.runtime.actions import (
+    AcknowledgeWorkItem,
     Action,
     AddAttachment,
     AddComment,
@@ -101,6 +103,7 @@ class ActionHandlers:
             ReportProgress: contributions.report_progress,
             CopyInstance: self.copy,
             UrgeInstance: self.urge,
+            AcknowledgeWorkItem: Acknowledgements(clock).acknowledge,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:

@@ -206,6 +206,17 @@ class UnitOfWork:
         if not progress.record(self.connection, work_item_id, percent=percent, note=note, at=at):
             raise self._not_open(work_item_id)
 
+    # --- deadlines (时限, 确认接收) --------------------------------------------------------------
+
+    def acknowledge(self, work_item_id: str, at: datetime) -> bool:
+        """Record confirm receipt; ``False`` if it was confirmed before (the item is open: checked)."""
+        return work_items.acknowledge(self.connection, work_item_id, at)
+
+    def acknowledged_at(self, work_item_id: str) -> datetime | None:
+        """When receipt of the item was confirmed, if it was."""
+        row = work_items.deadlines_of(self.connection, work_item_id)
+        return None if row is None else row["acknowledged_at"]
+
     def _not_open(self, work_item_id: str) -> WorkItemNotOpen:
         row = work_items.status_of(self.connection, work_item_id) or {}
         name = row.get("name") or work_item_id

@@ -56,6 +56,20 @@ SET_ASSIGNEE = NamedStatement(
     update(work_items).where(work_items.c.id == bindparam("b_id"), work_items.c.status == OPEN_LITERAL),
     column_keys=("assignee",),
 )
+SET_DUE = NamedStatement(
+    "set work item due time",
+    update(work_items).where(work_items.c.id == bindparam("b_id"), work_items.c.status == OPEN_LITERAL),
+    column_keys=("due_at",),
+)
+ACKNOWLEDGE = NamedStatement(
+    "acknowledge work item",
+    update(work_items).where(
+        work_items.c.id == bindparam("b_id"),
+        work_items.c.status == OPEN_LITERAL,
+        work_items.c.acknowledged_at.is_(None),
+    ),
+    column_keys=("acknowledged_at",),
+)
 SELECT_STATUS = select(
     work_items.c.status, work_items.c.actor, work_items.c.completed_at, work_items.c.name
 ).where(work_items.c.id == bindparam("id"))
@@ -148,7 +162,8 @@ def _row(
 ) -> tuple[Any, ...]:
     """A new item's row in column order: who and what, closing columns, department, due time.
 
-    ``created_at`` sits among the first columns; ``due_at`` is set by time-limit scheduling (none yet).
+    ``created_at`` sits among the first columns; ``due_at`` and ``acknowledged_at`` are set
+    afterwards by the deadlines of timed steps (:func:`set_due`, :func:`acknowledge`).
     """
     status, *rest = closing
     return (
@@ -164,6 +179,7 @@ def _row(
         *rest,
         item.on_behalf_of,
         department,
+        None,
         None,
     )
 
@@ -186,6 +202,25 @@ def _closing(
             effect.comment or None,
         )
     return (WorkItemStatus.CANCELLED.value, now, None, None, None, effect.reason or None)
+
+
+def set_due(connection: Connection, due: Mapping[str, datetime]) -> None:
+    """Give open items their due time (时限), by item id."""
+    SET_DUE.execute_many(connection, [{"b_id": item_id, "due_at": at} for item_id, at in due.items()])
+
+
+def acknowledge(connection: Connection, work_item_id: str, at: datetime) -> bool:
+    """Record confirm receipt (确认接收); ``False`` if the item is not open or was confirmed before."""
+    return ACKNOWLEDGE.execute(connection, {"b_id": work_item_id, "acknowledged_at": at}) == 1
+
+
+def deadlines_of(connection: Connection, work_item_id: str) -> Mapping[str, Any] | None:
+    """Due and confirm-receipt times of one item, with its status; ``None`` if there is no such item."""
+    query = select(
+        work_items.c.status, work_items.c.created_at, work_items.c.due_at, work_items.c.acknowledged_at
+    ).where(work_items.c.id == work_item_id)
+    row = connection.execute(query).first()
+    return None if row is None else row._asdict()
 
 
 def status_of(connection: Connection, work_item_id: str) -> Mapping[str, Any] | None:

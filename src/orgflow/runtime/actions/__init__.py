@@ -14,6 +14,7 @@ One module per kind of action; everything is importable from here.
 from __future__ import annotations
 
 from orgflow.runtime.actions.contributions import AddAttachment, AddComment, ReportProgress
+from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem
 from orgflow.runtime.actions.following import CopyInstance, UrgeInstance
 from orgflow.runtime.actions.organisation import EndProxy, ImportOrg, SetProxy
 from orgflow.runtime.actions.process import CompleteWorkItem, DeployDefinition, StartProcess
@@ -30,6 +31,7 @@ from orgflow.runtime.actions.task_operations import (
 from orgflow.runtime.views import Copied, Deployed, InstanceView, OrgImported, Urged
 
 __all__ = [
+    "AcknowledgeWorkItem",
     "Action",
     "AddAttachment",
     "AddComment",
@@ -71,4 +73,5 @@ Action = (
     | ReportProgress
     | CopyInstance
     | UrgeInstance
+    | AcknowledgeWorkItem
 )

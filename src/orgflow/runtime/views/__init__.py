@@ -8,6 +8,7 @@ One module per area; everything is importable from here.
 
 from __future__ import annotations
 
+from orgflow.runtime.views.deadlines import Acknowledged
 from orgflow.runtime.views.files import ArchiveBuilt, AttachmentView, ProgressReported
 from orgflow.runtime.views.inbox import (
     Copied,
@@ -35,6 +36,7 @@ from orgflow.runtime.views.instances import (
 from orgflow.runtime.views.organisation import OrgImported
 
 __all__ = [
+    "Acknowledged",
     "ActiveNode",
     "ArchiveBuilt",
     "AttachmentView",
