@@ -32,6 +32,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "instance_copied": "抄送",
     "instance_urged": "催办",
     "work_item_acknowledged": "确认接收",
+    "notified": "通知",
 }
 
 STATUS_LABELS: Mapping[str, str] = {

@@ -98,10 +98,14 @@ class ReturnWorkItem:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class WithdrawInstance:
-    """The initiator takes the instance back (撤回) while nobody else has acted on it."""
+    """The initiator takes the instance back (撤回) while nobody else has acted on it.
+
+    ``by_system``: an escalation ladder ends it (超时撤销) whoever has acted; it ends terminated.
+    """
 
     actor: str | None
     reason: str = ""
+    by_system: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -106,7 +106,13 @@ def withdraw(
     ids: IdSource,
     org: OrgSnapshot,
 ) -> Transition | Rejection:
-    """End the instance as withdrawn, if its initiator asks and nobody else has acted yet."""
+    """End the instance as withdrawn, if its initiator asks and nobody else has acted yet.
+
+    An escalation's cancel (``by_system``) ends it as terminated, whatever was done so far.
+    """
+    if command.by_system:
+        withdrawn = InstanceWithdrawn(actor=None, reason=command.reason)
+        return _end(definition, state, now, ids, org, withdrawn, by_system=True)
     if command.actor is not None and command.actor != state.initiator:
         return Rejection(
             reason=RejectionReason.NOT_INITIATOR,
@@ -121,11 +127,27 @@ def withdraw(
             "不能再撤回",
             node_id=first.node_id,
         )
+    withdrawn = InstanceWithdrawn(actor=command.actor, reason=command.reason)
+    return _end(definition, state, now, ids, org, withdrawn, by_system=False)
+
+
+def _end(
+    definition: ProcessDefinition,
+    state: InstanceState,
+    now: datetime,
+    ids: IdSource,
+    org: OrgSnapshot,
+    withdrawn: InstanceWithdrawn,
+    *,
+    by_system: bool,
+) -> Transition:
+    """Discard every token and end the instance: withdrawn by its initiator, or terminated by the system."""
+    status = InstanceStatus.TERMINATED if by_system else InstanceStatus.WITHDRAWN
     execution = Execution(definition, state, now, ids, BEHAVIOURS, org)
-    execution.effects.append(InstanceWithdrawn(actor=command.actor, reason=command.reason))
-    execution.discard(list(execution.tokens.values()), "发起人撤回")
-    execution.status = InstanceStatus.WITHDRAWN
-    execution.effects.append(InstanceEnded(status=InstanceStatus.WITHDRAWN, node_id=None))
+    execution.effects.append(withdrawn)
+    execution.discard(list(execution.tokens.values()), withdrawn.reason if by_system else "发起人撤回")
+    execution.status = status
+    execution.effects.append(InstanceEnded(status=status, node_id=None))
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))
 
 

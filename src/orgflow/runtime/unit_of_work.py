@@ -217,6 +217,25 @@ class UnitOfWork:
         row = work_items.deadlines_of(self.connection, work_item_id)
         return None if row is None else row["acknowledged_at"]
 
+    def due_at(self, work_item_id: str) -> datetime | None:
+        """The item's due time (时限), if its step has one."""
+        row = work_items.deadlines_of(self.connection, work_item_id)
+        return None if row is None else row["due_at"]
+
+    def set_due(self, due: Mapping[str, datetime]) -> None:
+        """Give open items their due times, by item id."""
+        if due:
+            work_items.set_due(self.connection, due)
+
+    def paused_at_return(self, instance_id: str, node_id: str) -> tuple[datetime, datetime] | None:
+        """Due and return time of the node's latest returned item: where its paused clock stopped."""
+        return work_items.last_returned(self.connection, instance_id, node_id)
+
+    def instance_if_open(self, work_item_id: str) -> StoredInstance | None:
+        """The instance of a work item that is still open; ``None`` once it is done or gone."""
+        stored = instances.load_by_work_item(self.connection, work_item_id)
+        return stored if stored is not None and stored.state.work_item(work_item_id) is not None else None
+
     def _not_open(self, work_item_id: str) -> WorkItemNotOpen:
         row = work_items.status_of(self.connection, work_item_id) or {}
         name = row.get("name") or work_item_id

@@ -223,6 +223,23 @@ def deadlines_of(connection: Connection, work_item_id: str) -> Mapping[str, Any]
     return None if row is None else row._asdict()
 
 
+def last_returned(connection: Connection, instance_id: str, node_id: str) -> tuple[datetime, datetime] | None:
+    """Due time and return time of the node's latest returned item (退回), if it had a due time."""
+    query = (
+        select(work_items.c.due_at, work_items.c.completed_at)
+        .where(
+            work_items.c.instance_id == instance_id,
+            work_items.c.node_id == node_id,
+            work_items.c.status == WorkItemStatus.RETURNED.value,
+            work_items.c.due_at.is_not(None),
+        )
+        .order_by(work_items.c.completed_at.desc())
+        .limit(1)
+    )
+    row = connection.execute(query).first()
+    return None if row is None else (row.due_at, row.completed_at)
+
+
 def status_of(connection: Connection, work_item_id: str) -> Mapping[str, Any] | None:
     """Status, actor, completion time and name of one work item, or ``None`` if it does not exist."""
     row = connection.execute(SELECT_STATUS, {"id": work_item_id}).first()

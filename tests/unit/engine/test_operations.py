@@ -206,6 +206,18 @@ def test_withdraw_only_by_the_initiator_and_only_before_anyone_else_acted(walk) 
     assert too_late.reason is RejectionReason.NOT_ALLOWED and "TECH" in too_late.message
 
 
+def test_an_escalation_cancels_the_instance_whoever_acted_and_it_ends_terminated(walk) -> None:
+    walker = walk(SERIAL, ORG)
+    walker.start()
+    done(walker, "submit", "submit")
+    done(walker, "tech")
+
+    walker.do(WithdrawInstance(actor=None, reason="超时未处理，按升级规则撤销", by_system=True))
+
+    assert walker.state.status is InstanceStatus.TERMINATED
+    assert (walker.state.tokens, walker.state.work_items) == ((), ())
+
+
 @pytest.mark.parametrize("policy", ["skip_repeat_approver", "skip_initiator"])
 def test_auto_approval_policies(walk, policy: str) -> None:
     text = """
