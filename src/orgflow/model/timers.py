@@ -68,6 +68,12 @@ class TimerSpec:
         if isinstance(self.date, datetime) and self.date.tzinfo is None:
             raise ValueError("TimerSpec.date must be an aware datetime")
 
+    def has_round(self, fired: int) -> bool:
+        """Whether a round is left after ``fired`` (a duration or date has one, a cycle ``times``)."""
+        if self.cycle is None:
+            return fired == 0
+        return self.cycle.times is None or fired < self.cycle.times
+
     @property
     def needs_calendar(self) -> bool:
         """Its moments are in business time: only the caller's calendar can compute them."""
