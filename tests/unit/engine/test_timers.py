@@ -108,7 +108,9 @@ def test_an_interrupting_boundary_cancels_the_task_and_takes_the_timeout_path(wa
     state = walker.do(FireTimer(timer_id=timeout.id))
     effects = walker.last.effects
     assert [e.node_id for e in of(effects, WorkItemCancelled)] == ["review"]
-    assert of(effects, TimerCancelled) == [TimerCancelled(nudge.id, "nudge", "边界定时器「超时」触发，「审核」已中断")]
+    assert of(effects, TimerCancelled) == [
+        TimerCancelled(nudge.id, "nudge", "边界定时器「超时」触发，「审核」已中断")
+    ]
     assert NodePassed("timeout", timeout.token_id) in effects
     assert state.signoffs == () and state.timers == ()
     assert [(t.node_id, t.status) for t in state.tokens] == [("escalate", TokenStatus.TASK)]
@@ -248,7 +250,9 @@ def test_a_terminate_end_cancels_the_timers_in_its_scope(walk):
     slow_late = pending(walker.state, "slow_late")
     state = walker.complete("fast")
     assert state.status is InstanceStatus.TERMINATED and state.timers == ()
-    assert of(walker.last.effects, TimerCancelled) == [TimerCancelled(slow_late.id, "slow_late", "终止结束：stop")]
+    assert of(walker.last.effects, TimerCancelled) == [
+        TimerCancelled(slow_late.id, "slow_late", "终止结束：stop")
+    ]
     assert isinstance(walker.last.effects[-1], InstanceEnded)
 
 

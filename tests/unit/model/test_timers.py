@@ -56,7 +56,9 @@ def test_months_are_calendar_months_clamped_to_the_last_day(start, text, expecte
     assert parse_duration(text).after(start) == expected
 
 
-@pytest.mark.parametrize("text", ["", "P", "PT", "P1.5M", "-P1D", "P0D", "PT0S", "1D", "P1W2D", "P1H", "pt2h"])
+@pytest.mark.parametrize(
+    "text", ["", "P", "PT", "P1.5M", "-P1D", "P0D", "PT0S", "1D", "P1W2D", "P1H", "pt2h"]
+)
 def test_bad_durations_are_refused(text):
     with pytest.raises(IsoSyntaxError):
         parse_duration(text)
@@ -100,7 +102,9 @@ def test_durations_fire_once_after_the_arming_moment():
     assert next_fire(spec, after=T0, fired=0, add_business=no_calendar) == T0 + timedelta(hours=48)
     assert next_fire(spec, after=T0, fired=1, add_business=no_calendar) is None
     month = TimerSpec(duration=parse_duration("P1M"))
-    assert next_fire(month, after=T0, fired=0, add_business=no_calendar) == datetime(2026, 2, 28, 9, tzinfo=UTC)
+    assert next_fire(month, after=T0, fired=0, add_business=no_calendar) == datetime(
+        2026, 2, 28, 9, tzinfo=UTC
+    )
 
 
 def test_business_durations_go_through_the_callers_calendar():
@@ -120,12 +124,16 @@ def test_dates_fire_once_at_the_date_even_if_it_has_passed():
 
 def test_date_expressions_read_instance_data():
     spec = TimerSpec(date=compile_expression("contract_end"))
-    due = next_fire(spec, after=T0, fired=0, add_business=no_calendar, data={"contract_end": "2026-06-30T18:00"})
+    due = next_fire(
+        spec, after=T0, fired=0, add_business=no_calendar, data={"contract_end": "2026-06-30T18:00"}
+    )
     assert due == datetime(2026, 6, 30, 10, tzinfo=UTC)
     with pytest.raises(ExpressionError, match="日期时间"):
         next_fire(spec, after=T0, fired=0, add_business=no_calendar, data={"contract_end": 42})
     with pytest.raises(ExpressionError, match="不是有效的"):
-        next_fire(spec, after=T0, fired=0, add_business=no_calendar, data={"contract_end": "2026-02-30T09:00"})
+        next_fire(
+            spec, after=T0, fired=0, add_business=no_calendar, data={"contract_end": "2026-02-30T09:00"}
+        )
 
 
 def test_a_counted_cycle_without_start_repeats_from_the_previous_round_then_stops():

@@ -49,7 +49,12 @@ def test_timer_nodes_boundaries_and_timer_starts_are_read(load):
     assert isinstance(until, TimerEvent) and until.timer.date == datetime(2026, 3, 1, 1, tzinfo=UTC)
     timeout, nudge = definition.boundaries_of("review")
     assert isinstance(timeout, BoundaryTimer) and timeout.kind is NodeKind.BOUNDARY_TIMER
-    assert (timeout.id, timeout.attached_to, timeout.interrupting, timeout.line) == ("timeout", "review", True, 12)
+    assert (timeout.id, timeout.attached_to, timeout.interrupting, timeout.line) == (
+        "timeout",
+        "review",
+        True,
+        12,
+    )
     assert timeout.timer.duration == TimeLimit(amount=3, unit=TimeUnit.WORKING_DAYS)
     assert (nudge.id, nudge.interrupting, nudge.name) == ("nudge", False, "催办")
     assert nudge.timer.cycle is not None and nudge.timer.cycle.times == 3
