@@ -76,7 +76,10 @@ def test_iso_duration_and_business_cycle_forms(load):
             type: user_task
             assignee: {user: zhang}
             boundary:
-              - {id: weekly, interrupting: false, timer: {cycle: {every: {working_days: 5}, times: 4}}, next: note}
+              - id: weekly
+                interrupting: false
+                timer: {cycle: {every: {working_days: 5}, times: 4}}
+                next: note
             next: end
           - {id: note, type: end}
           - {id: end, type: end}
