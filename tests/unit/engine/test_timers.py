@@ -312,3 +312,35 @@ nodes:
     state = walker.start({"contract_end": "下个月"})
     assert state.status is InstanceStatus.FAILED and state.timers == ()
     assert state.error is not None and state.error.node_id == "wait" and "时间无法计算" in state.error.message
+
+
+LATE_BRANCH = """
+key: late_branch
+name: 超时分支
+nodes:
+  - {id: start, type: start, next: split}
+  - {id: split, type: inclusive_gateway, next: [a, b]}
+  - id: a
+    type: user_task
+    assignee: {user: zhang}
+    next: quiet
+    boundary: [{id: a_late, timer: {duration: PT1H}, next: join}]
+  - {id: b, type: user_task, assignee: {user: li}, next: join}
+  - {id: join, type: inclusive_gateway, next: end}
+  - {id: quiet, type: end}
+  - {id: end, type: end}
+"""
+
+
+def test_an_inclusive_join_waits_for_a_path_that_only_a_boundary_timer_can_take(walk):
+    walker = walk(LATE_BRANCH)
+    assert "a" in walker.definition.upstream_of("join")
+    walker.start()
+    state = walker.complete("b")
+    assert state.status is InstanceStatus.RUNNING
+    assert sorted((t.node_id, t.status) for t in state.tokens) == [
+        ("a", TokenStatus.TASK),
+        ("join", TokenStatus.JOIN),
+    ]
+    state = walker.do(FireTimer(timer_id=pending(state, "a_late").id))
+    assert state.status is InstanceStatus.COMPLETED
