@@ -124,6 +124,13 @@ class FailServiceCall:
     message: str
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FireTimer:
+    """A timer's moment has come (sent by the runtime's job); refused if it is no longer pending."""
+
+    timer_id: str
+
+
 #: Commands on one work item's step (task operations).
 TaskOperation = TransferWorkItem | AddSigner | RemoveSigner | ReturnWorkItem
 
@@ -139,4 +146,5 @@ Command = (
     | WithdrawInstance
     | CompleteServiceCall
     | FailServiceCall
+    | FireTimer
 )

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from orgflow.engine.state import InstanceState, InstanceStatus, WorkItem
+from orgflow.engine.state import InstanceState, InstanceStatus, PendingTimer, WorkItem
 from orgflow.errors import CommandRejected
+from orgflow.model.timers import TimerSpec
 
 
 class InstanceStarted(NamedTuple):
@@ -169,6 +171,34 @@ class ServiceCallCompleted(NamedTuple):
     result: Mapping[str, Any]
 
 
+class TimerScheduled(NamedTuple):
+    """A timer was armed: at a timer node, entering an activity with boundary timers, a next round.
+
+    ``timer.due_at`` is ``None`` when the spec is in business time; the runtime computes it as
+    ``next_fire(spec, after=scheduled_at, fired=timer.fired, add_business=calendar)``.
+    """
+
+    timer: PendingTimer
+    spec: TimerSpec
+    scheduled_at: datetime
+
+
+class TimerFired(NamedTuple):
+    """A timer's moment came and the engine acted on it."""
+
+    timer_id: str
+    node_id: str
+    token_id: str
+
+
+class TimerCancelled(NamedTuple):
+    """A timer will not fire: its activity ended, was interrupted, terminated, withdrawn or returned."""
+
+    timer_id: str
+    node_id: str
+    reason: str
+
+
 class InstanceEnded(NamedTuple):
     """The instance finished, normally or through a terminate end."""
 
@@ -202,6 +232,9 @@ Effect = (
     | TaskAutoApproved
     | ServiceCallRequested
     | ServiceCallCompleted
+    | TimerScheduled
+    | TimerFired
+    | TimerCancelled
     | InstanceEnded
     | InstanceFailed
 )
@@ -236,6 +269,7 @@ class RejectionReason(StrEnum):
     NOT_VISITED = "not_visited"
     NOT_INITIATOR = "not_initiator"
     NOT_ALLOWED = "not_allowed"
+    TIMER_NOT_PENDING = "timer_not_pending"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

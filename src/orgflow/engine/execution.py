@@ -20,6 +20,8 @@ from orgflow.engine.effects import (
     NodeEntered,
     NodeLeft,
     NodePassed,
+    TimerCancelled,
+    TimerScheduled,
     WorkItemCancelled,
     WorkItemOpened,
 )
@@ -27,6 +29,7 @@ from orgflow.engine.state import (
     InstanceError,
     InstanceState,
     InstanceStatus,
+    PendingTimer,
     Signoff,
     Token,
     TokenStatus,
@@ -37,6 +40,8 @@ from orgflow.errors import ExpressionError
 from orgflow.ids import IdSource
 from orgflow.model.definition import Flow, ProcessDefinition
 from orgflow.model.nodes import Node
+from orgflow.model.rules import TimeLimit
+from orgflow.model.timers import TimerSpec, next_fire
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 
 #: A node behaviour: what happens when a token arrives at a node of that kind.
@@ -60,6 +65,7 @@ class Execution:
         "signoffs",
         "state",
         "status",
+        "timers",
         "tokens",
         "trail",
         "work_items",
@@ -84,6 +90,7 @@ class Execution:
         self.work_items: dict[str, WorkItem] = {item.id: item for item in state.work_items}
         self.signoffs: dict[str, Signoff] = {signoff.token_id: signoff for signoff in state.signoffs}
         self.trail: list[TrailEntry] = list(state.trail)
+        self.timers: dict[str, PendingTimer] = {timer.id: timer for timer in state.timers}
         self.next_token = state.next_token
         self.status = state.status
         self.error = state.error
@@ -131,6 +138,8 @@ class Execution:
             effects[-1] = NodePassed(node_id=token.node_id, token_id=token.id)
         else:
             effects.append(NodeLeft(node_id=token.node_id, token_id=token.id, actor=actor))
+        if self.timers:
+            self.cancel_timers({token.id}, f"「{self._label(token.node_id)}」已结束")
         del self.tokens[token.id]
         first = True
         for flow in flows:
@@ -153,6 +162,8 @@ class Execution:
     def jump(self, token: Token, node_id: str, actor: str | None = None) -> None:
         """Move a token straight to a node, not along a flow (a return, and the way back after it)."""
         self.effects.append(NodeLeft(node_id=token.node_id, token_id=token.id, actor=actor))
+        if self.timers:
+            self.cancel_timers({token.id}, f"「{self._label(token.node_id)}」已结束")
         self.arrive(
             Token(token.id, node_id, TokenStatus.MOVING, token.scope, None, token.outcome, token.last_task)
         )
@@ -234,6 +245,8 @@ class Execution:
 
     def remove(self, token: Token) -> None:
         """Consume a token (at an end event or a join)."""
+        if self.timers:
+            self.cancel_timers({token.id}, f"「{self._label(token.node_id)}」已结束")
         del self.tokens[token.id]
 
     def fail(self, token: Token, message: str) -> None:
@@ -250,25 +263,76 @@ class Execution:
 
     def terminate(self, scope: str | None, node_id: str) -> None:
         """End every token of a scope and of the subprocesses inside it, cancelling their work."""
-        doomed_scopes = {scope}
-        changed = True
-        while changed:
-            changed = False
-            for token in self.tokens.values():
-                if token.scope in doomed_scopes and token.status is TokenStatus.SCOPE:
-                    if token.id not in doomed_scopes:
-                        doomed_scopes.add(token.id)
-                        changed = True
-        doomed = [token for token in self.tokens.values() if token.scope in doomed_scopes]
-        self.discard(doomed, f"终止结束：{node_id}")
+        top = {token.id for token in self.tokens.values() if token.scope == scope}
+        doomed = top | self.nested(top)
+        self.discard([token for token in self.tokens.values() if token.id in doomed], f"终止结束：{node_id}")
+
+    def nested(self, roots: set[str]) -> set[str]:
+        """Ids of tokens running inside the subprocesses the ``roots`` tokens wait at, at any depth."""
+        found: set[str] = set()
+        frontier = set(roots)
+        while frontier:
+            inside = {t.id for t in self.tokens.values() if t.scope in frontier and t.id not in found}
+            found |= inside
+            frontier = inside
+        return found
 
     def discard(self, doomed: Iterable[Token], reason: str) -> None:
-        """Remove tokens with their open work items and multi-person steps (terminate, return)."""
+        """Remove tokens with their open work items, multi-person steps and timers (terminate, return)."""
         doomed = list(doomed)
-        self.cancel_work_items({token.id for token in doomed}, reason)
+        ids = {token.id for token in doomed}
+        self.cancel_work_items(ids, reason)
+        if self.timers:
+            self.cancel_timers(ids, reason)
         for token in doomed:
             self.signoffs.pop(token.id, None)
             del self.tokens[token.id]
+
+    def arm_boundaries(self, token_id: str, node: Node) -> None:
+        """Arm the boundary timers of the activity a token now waits at (if it still does)."""
+        boundaries = self.definition.boundaries_of(node.id)
+        token = self.tokens.get(token_id)
+        if (
+            not boundaries
+            or token is None
+            or token.node_id != node.id
+            or token.status not in (TokenStatus.TASK, TokenStatus.SCOPE)
+        ):
+            return
+        for boundary in boundaries:
+            self.schedule_timer(boundary.id, boundary.timer, token)
+
+    def schedule_timer(
+        self, node_id: str, spec: TimerSpec, token: Token, *, fired: int = 0, after: datetime | None = None
+    ) -> PendingTimer | None:
+        """Arm a timer for a waiting token; ``None`` if it has no round left (or its date cannot be had).
+
+        Natural-time moments are computed here; business time is left to the runtime's calendar.
+        A date expression that fails stops the instance at the token's node.
+        """
+        after = after or self.now
+        if not spec.has_round(fired):
+            return None
+        due = None
+        if not spec.needs_calendar:
+            try:
+                due = next_fire(spec, after=after, fired=fired, add_business=_no_calendar, data=self.data)
+            except ExpressionError as error:
+                self.fail(token, f"定时器「{self._label(node_id)}」的时间无法计算：{error}")
+                return None
+            if due is None:
+                return None
+        timer = PendingTimer(self.ids.new_id(), node_id, token.id, fired, due)
+        self.timers[timer.id] = timer
+        self.effects.append(TimerScheduled(timer=timer, spec=spec, scheduled_at=after))
+        return timer
+
+    def cancel_timers(self, token_ids: set[str], reason: str) -> None:
+        """Cancel the pending timers of these tokens."""
+        for timer in list(self.timers.values()):
+            if timer.token_id in token_ids:
+                del self.timers[timer.id]
+                self.effects.append(TimerCancelled(timer_id=timer.id, node_id=timer.node_id, reason=reason))
 
     def scope_may_be_done(self, scope: str | None, node_id: str, outcome: str | None) -> None:
         """If no token is left in the scope, finish it: the subprocess moves on, or the instance ends.
@@ -301,6 +365,7 @@ class Execution:
         Inclusive joins are examined whenever the queue is empty, not only when a token
         arrives, because a branch that ends elsewhere may be what releases them.
         """
+        armed = self.definition.has_boundaries
         while True:
             while self._arrivals:
                 token = self.tokens.get(self._arrivals.popleft())
@@ -309,6 +374,8 @@ class Execution:
                 node = self.definition.nodes[token.node_id]
                 self.effects.append(NodeEntered(node_id=node.id, token_id=token.id))
                 self._behaviours[type(node)](self, token, node)
+                if armed:
+                    self.arm_boundaries(token.id, node)
             joins = self.definition.inclusive_joins
             if not joins:
                 return
@@ -341,7 +408,13 @@ class Execution:
             error=self.error,
             signoffs=tuple(self.signoffs.values()),
             trail=tuple(self.trail),
+            timers=tuple(self.timers.values()),
         )
 
     def _label(self, node_id: str) -> str:
         return self.definition.nodes[node_id].label
+
+
+def _no_calendar(moment: datetime, limit: TimeLimit) -> datetime:
+    """Stands in for the business calendar, which the engine never has (business specs are skipped)."""
+    raise AssertionError(f"the engine has no business calendar for {limit}")

@@ -87,7 +87,7 @@ def return_work(
     )
     del execution.work_items[item.id]
     doomed = _between(execution, target, scope, anchor)
-    own_path = {anchor.id, *_descendants(execution, {anchor.id})}
+    own_path = {anchor.id, *execution.nested({anchor.id})}
     execution.discard(doomed, f"退回到「{definition.nodes[target].label}」")
     direct = (
         definition.policy.resubmit == DIRECT and {t.id for t in doomed} <= own_path and scope == token.scope
@@ -201,7 +201,7 @@ def _between(execution: Execution, target: str, scope: str | None, anchor: Token
         for t in execution.tokens.values()
         if t.scope == scope and (t.id == anchor.id or _came_from(execution.definition, t) in reach)
     }
-    inner = _descendants(execution, top)
+    inner = execution.nested(top)
     return [t for t in execution.tokens.values() if t.id in top or t.id in inner]
 
 
@@ -211,17 +211,6 @@ def _came_from(definition: ProcessDefinition, token: Token) -> str:
     if token.status is TokenStatus.JOIN and flow is not None:
         return flow.source
     return token.node_id
-
-
-def _descendants(execution: Execution, roots: set[str]) -> set[str]:
-    """Ids of tokens running inside the subprocesses the ``roots`` tokens wait at, at any depth."""
-    found: set[str] = set()
-    frontier = set(roots)
-    while frontier:
-        inside = {t.id for t in execution.tokens.values() if t.scope in frontier and t.id not in found}
-        found |= inside
-        frontier = inside
-    return found
 
 
 def _reachable(definition: ProcessDefinition, start: str) -> set[str]:
@@ -255,6 +244,7 @@ def _reopen(
         return
     parked = execution.park(token, TokenStatus.TASK)
     execution.open_work_item(parked, assignee=person, group=None)
+    execution.arm_boundaries(parked.id, node)
 
 
 def _last_done_by(execution: Execution, node_id: str) -> str | None:

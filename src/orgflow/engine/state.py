@@ -31,6 +31,7 @@ class TokenStatus(StrEnum):
     SERVICE = "service"  #: a service task's handler result
     JOIN = "join"  #: the other branches of a joining gateway
     SCOPE = "scope"  #: its embedded subprocess to finish
+    TIMER = "timer"  #: its timer node's timer to fire
     STUCK = "stuck"  #: nothing: an error stopped the instance here
     MOVING = "moving"  #: (inside the engine only) on its way to its node
 
@@ -83,6 +84,26 @@ class WorkItem(NamedTuple):
     group: str | None
     created_at: datetime
     on_behalf_of: str | None = None
+
+
+class PendingTimer(NamedTuple):
+    """A timer armed and not yet fired or cancelled (one round of a cycle at a time).
+
+    Attributes:
+        id: Globally unique; each round of a cycle gets a new one, so a late or repeated
+            fire of a spent round is refused instead of firing the next round early.
+        node_id: The timer node or boundary timer.
+        token_id: The token waiting at the timer node, or at the activity the boundary is attached to.
+        fired: Rounds fired before this one.
+        due_at: When it fires; ``None`` for business time until the runtime (which has the
+            calendar) computes it.
+    """
+
+    id: str
+    node_id: str
+    token_id: str
+    fired: int = 0
+    due_at: datetime | None = None
 
 
 class Signoff(NamedTuple):
@@ -143,6 +164,7 @@ class InstanceState:
         error: Why it failed, if it did.
         signoffs: Multi-person steps in progress.
         trail: Work items completed so far, in order (returns and auto-approval read it).
+        timers: Timers armed and waiting to fire.
     """
 
     id: str
@@ -158,6 +180,7 @@ class InstanceState:
     error: InstanceError | None = None
     signoffs: tuple[Signoff, ...] = ()
     trail: tuple[TrailEntry, ...] = ()
+    timers: tuple[PendingTimer, ...] = ()
 
     def evolve(self, **changes: Any) -> InstanceState:
         """A copy with some fields changed."""
@@ -168,6 +191,13 @@ class InstanceState:
         for signoff in self.signoffs:
             if signoff.token_id == token_id:
                 return signoff
+        return None
+
+    def timer(self, timer_id: str) -> PendingTimer | None:
+        """The pending timer with this id, if any."""
+        for timer in self.timers:
+            if timer.id == timer_id:
+                return timer
         return None
 
     def work_item(self, work_item_id: str) -> WorkItem | None:

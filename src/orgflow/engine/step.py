@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from orgflow.engine import operations, returns
+from orgflow.engine import operations, returns, timers
 from orgflow.engine.behaviors import BEHAVIOURS
 from orgflow.engine.behaviors.gateways import inclusive_join_check
 from orgflow.engine.behaviors.tasks import complete_task
@@ -22,6 +22,7 @@ from orgflow.engine.commands import (
     CompleteServiceCall,
     CompleteWorkItem,
     FailServiceCall,
+    FireTimer,
     RemoveSigner,
     ReturnWorkItem,
     StartInstance,
@@ -85,13 +86,14 @@ def apply(
     return _service_call_returned(definition, state, command, now, ids, org)
 
 
-#: Task operations and the withdrawal, by command type: ``(definition, state, command, now, ids, org)``.
+#: Task operations, withdrawal, timers by command type: ``(definition, state, command, now, ids, org)``.
 _OPERATIONS: dict[type[Command], Callable[..., Transition | Rejection]] = {
     TransferWorkItem: operations.transfer,
     AddSigner: operations.add_signer,
     RemoveSigner: operations.remove_signer,
     ReturnWorkItem: returns.return_work,
     WithdrawInstance: returns.withdraw,
+    FireTimer: timers.fire_timer,
 }
 
 

@@ -16,7 +16,7 @@ from orgflow.model.archive_rule import ArchiveRule
 from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
 from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
-from orgflow.model.nodes import InclusiveGateway, Node, StartEvent, UserTask
+from orgflow.model.nodes import BoundaryTimer, InclusiveGateway, Node, StartEvent, UserTask
 from orgflow.model.sla import DEFAULT_SLA, EffectiveSla, SlaPolicy, effective_sla
 
 
@@ -91,6 +91,7 @@ class ProcessDefinition:
     _inclusive_joins: frozenset[str] = field(init=False, repr=False)
     _hides_fields: bool = field(init=False, repr=False)
     _timed: Mapping[str, EffectiveSla] = field(init=False, repr=False)
+    _boundaries: Mapping[str, tuple[BoundaryTimer, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         outgoing: dict[str, list[Flow]] = {node_id: [] for node_id in self.nodes}
@@ -109,6 +110,11 @@ class ProcessDefinition:
         object.__setattr__(self, "_outgoing", {k: tuple(v) for k, v in outgoing.items()})
         object.__setattr__(self, "_incoming", {k: tuple(v) for k, v in incoming.items()})
         object.__setattr__(self, "_starts", starts)
+        boundaries: dict[str, list[BoundaryTimer]] = {}
+        for node in self.nodes.values():
+            if isinstance(node, BoundaryTimer):
+                boundaries.setdefault(node.attached_to, []).append(node)
+        object.__setattr__(self, "_boundaries", {k: tuple(v) for k, v in boundaries.items()})
         back_edges = self._back_edges()
         upstream = {
             node.id: self._reaching(node.id, back_edges)
@@ -173,12 +179,22 @@ class ProcessDefinition:
         """Some step has a time limit or asks for confirm receipt (so work items get deadlines)."""
         return bool(self._timed)
 
+    def boundaries_of(self, node_id: str) -> tuple[BoundaryTimer, ...]:
+        """The boundary timers attached to an activity, in declared order (``()`` for most nodes)."""
+        return self._boundaries.get(node_id, ())
+
+    @property
+    def has_boundaries(self) -> bool:
+        """Some activity has a boundary timer (so entering and leaving activities arms and cancels timers)."""
+        return bool(self._boundaries)
+
     def upstream_of(self, gateway_id: str) -> frozenset[str]:
         """Nodes of the gateway's scope from which a token can still reach the inclusive gateway.
 
         Loops are cut at their back edges (flows that return to a node already on the
         way from the start), so a join inside a rework loop does not wait for tokens
-        that could only reach it by going round the loop again.
+        that could only reach it by going round the loop again. A token at an activity
+        can leave by its boundary timers, so they count as the activity's way out.
         """
         return self._upstream[gateway_id]
 
@@ -191,6 +207,9 @@ class ProcessDefinition:
                 continue
             seen.add(node_id)
             stack.extend(flow.source for flow in self._incoming.get(node_id, ()) if flow.id not in back_edges)
+            node = self.nodes.get(node_id)
+            if isinstance(node, BoundaryTimer):
+                stack.append(node.attached_to)
         return frozenset(seen)
 
     def _back_edges(self) -> frozenset[str]:
@@ -199,7 +218,7 @@ class ProcessDefinition:
         done: set[str] = set()
         for start in self._starts.values():
             on_path = {start}
-            stack = [(start, iter(self._outgoing.get(start, ())))]
+            stack = [(start, iter(self._ways_out(start)))]
             while stack:
                 node_id, flows = stack[-1]
                 flow = next(flows, None)
@@ -211,5 +230,12 @@ class ProcessDefinition:
                     back.add(flow.id)
                 elif flow.target not in done and flow.target in self._outgoing:
                     on_path.add(flow.target)
-                    stack.append((flow.target, iter(self._outgoing[flow.target])))
+                    stack.append((flow.target, iter(self._ways_out(flow.target))))
         return frozenset(back)
+
+    def _ways_out(self, node_id: str) -> tuple[Flow, ...]:
+        """A node's outgoing flows, then those of its boundary timers."""
+        flows = self._outgoing.get(node_id, ())
+        for boundary in self._boundaries.get(node_id, ()):
+            flows += self._outgoing.get(boundary.id, ())
+        return flows

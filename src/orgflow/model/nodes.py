@@ -10,6 +10,7 @@ from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
 from orgflow.model.rules import FormField, TimeLimit
 from orgflow.model.sla import NodeSla
+from orgflow.model.timers import TimerSpec
 
 
 class NodeKind(StrEnum):
@@ -23,6 +24,8 @@ class NodeKind(StrEnum):
     PARALLEL_GATEWAY = "parallel_gateway"
     INCLUSIVE_GATEWAY = "inclusive_gateway"
     SUBPROCESS = "subprocess"
+    TIMER = "timer"
+    BOUNDARY_TIMER = "boundary_timer"
 
 
 #: The outcomes a user task accepts when its definition names none.
@@ -58,7 +61,13 @@ class Node:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class StartEvent(Node):
-    """Where a process (or subprocess) begins; a process has exactly one per scope."""
+    """Where a process (or subprocess) begins; a process has exactly one per scope.
+
+    ``timer``: the process is started by time (one instance per round of a cycle, or once
+    at a date); the runtime does that, the engine starts it like any other.
+    """
+
+    timer: TimerSpec | None = None
 
     @property
     def kind(self) -> NodeKind:
@@ -183,3 +192,36 @@ class SubProcess(Node):
     def kind(self) -> NodeKind:
         """The node's kind."""
         return NodeKind.SUBPROCESS
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TimerEvent(Node):
+    """An intermediate timer (定时等待): the token waits here until the timer fires, then moves on."""
+
+    timer: TimerSpec
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.TIMER
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BoundaryTimer(Node):
+    """A timer on a user task or subprocess (边界定时器), a node of its own with its own way out.
+
+    Attributes:
+        attached_to: The activity it watches; armed when a token enters it, cancelled when it leaves.
+        interrupting: Firing cancels the activity and takes this path (超时); otherwise a new
+            token takes this path and the activity goes on (a reminder, 催办).
+        timer: When it fires; a cycle fires once per round while the activity lasts.
+    """
+
+    attached_to: str
+    interrupting: bool = True
+    timer: TimerSpec
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.BOUNDARY_TIMER

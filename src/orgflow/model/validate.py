@@ -35,6 +35,7 @@ from orgflow.model.nodes import (
 )
 from orgflow.model.problems import DefinitionProblem, Severity
 from orgflow.model.rules import FieldType, FormField
+from orgflow.model.timer_rules import TIMER_RULES
 from orgflow.model.validation_rule import Rule, SourceLines, Where, is_placeholder
 
 __all__ = ["SourceLines", "validate_definition"]
@@ -279,4 +280,5 @@ _RULES: Final[tuple[Rule, ...]] = (
     assignment_rules,
     _service_tasks,
     _time_limits,
+    *TIMER_RULES,
 )

@@ -13,8 +13,9 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
       - id: start                  # required; ^[A-Za-z_][A-Za-z0-9_-]{0,63}$; unique in the whole
                                    #   definition, subprocesses included
         type: start                # start | end | user_task | service_task | exclusive_gateway
-                                   #   | parallel_gateway | inclusive_gateway | subprocess
+                                   #   | parallel_gateway | inclusive_gateway | subprocess | timer
         name: 发起                  # optional display name
+        timer: {cycle: "R/2026-01-01T09:00+08:00/P3M"}   # optional on a process start: started by time
         next: receive              # optional: a node id, or a list of node ids and flow mappings
                                    #   {to, when, default: true, name, id}
       - id: receive
@@ -35,6 +36,13 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
              options: [质量, 物流延迟, 服务态度]}
           - {name: amount, type: number, label: 金额, min: 0, max: 1000000}  # bounds; lengths for text
           - {name: code, type: string, pattern: '[A-Z]{3}\d+'}              # must match in full
+        next: route
+        boundary:                  # optional timers on a user_task or subprocess, nodes of their own
+          - {id: timeout, timer: {duration: {working_days: 3}}, next: escalate}   # interrupting
+          - {id: nudge, timer: {cycle: "R3/PT24H"}, interrupting: false, next: remind}  # side path
+      - id: wait
+        type: timer                # waits, then goes on (orgflow.model.yaml_timers for timer shapes)
+        timer: {duration: {hours: 48}}   # or {date: "2026-03-01T09:00+08:00"} or {date: 表达式}
         next: route
       - id: route
         type: exclusive_gateway    # tries its flows in the order written; the first that holds wins
@@ -80,6 +88,7 @@ from orgflow.model.definition import ProcessDefinition
 from orgflow.model.deliverables import read_deliverables
 from orgflow.model.loaded import LoadedDefinition, accept_definition
 from orgflow.model.nodes import (
+    BoundaryTimer,
     EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
@@ -89,6 +98,7 @@ from orgflow.model.nodes import (
     ServiceTask,
     StartEvent,
     SubProcess,
+    TimerEvent,
     UserTask,
 )
 from orgflow.model.problems import DefinitionProblem
@@ -105,6 +115,7 @@ from orgflow.model.yaml_attributes import (
 from orgflow.model.yaml_document import MAX_BYTES, YamlList, YamlMap, parse_yaml, too_large_problem
 from orgflow.model.yaml_flows import FlowReader
 from orgflow.model.yaml_sla import NODE_SLA_KEYS, read_node_sla, read_sla_policy
+from orgflow.model.yaml_timers import UNREADABLE_TIMER, read_timer
 from orgflow.model.yaml_values import ID_HINT, ID_PATTERN, Reading
 
 __all__ = ["LoadedDefinition", "load_definition", "load_definition_file"]
@@ -119,8 +130,9 @@ _PROCESS_KEYS: Final = frozenset(
     }
 )
 _COMMON_KEYS: Final = frozenset({"id", "type", "name", "next"})
+_BOUNDARY_KEYS: Final = frozenset({"id", "name", "timer", "interrupting", "next"})
 _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
-    NodeKind.START: _COMMON_KEYS,
+    NodeKind.START: _COMMON_KEYS | {"timer"},
     NodeKind.END: _COMMON_KEYS | {"terminate"},
     NodeKind.USER_TASK: _COMMON_KEYS
     | {
@@ -133,13 +145,16 @@ _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
         "form",
         "fields",
         "deliverables",
+        "boundary",
         *NODE_SLA_KEYS,
     },
     NodeKind.SERVICE_TASK: _COMMON_KEYS | {"handler", "department", "time_limit"},
     NodeKind.EXCLUSIVE_GATEWAY: _COMMON_KEYS,
     NodeKind.PARALLEL_GATEWAY: _COMMON_KEYS,
     NodeKind.INCLUSIVE_GATEWAY: _COMMON_KEYS,
-    NodeKind.SUBPROCESS: _COMMON_KEYS | {"department", "nodes"},
+    NodeKind.SUBPROCESS: _COMMON_KEYS | {"department", "nodes", "boundary"},
+    NodeKind.TIMER: _COMMON_KEYS | {"timer"},
+    NodeKind.BOUNDARY_TIMER: _BOUNDARY_KEYS | {"type", "attached_to"},
 }
 #: Key -> the node types that have it, for "handler 只用于 service_task" hints.
 _KEY_OWNERS: Final[Mapping[str, str]] = {
@@ -155,6 +170,8 @@ _KIND_NAMES: Final[Mapping[NodeKind, str]] = {
     NodeKind.PARALLEL_GATEWAY: "并行网关",
     NodeKind.INCLUSIVE_GATEWAY: "包容网关",
     NodeKind.SUBPROCESS: "子流程",
+    NodeKind.TIMER: "定时节点",
+    NodeKind.BOUNDARY_TIMER: "边界定时器",
 }
 
 
@@ -302,17 +319,8 @@ class _DocumentReader:
                 field="nodes",
             )
             return None
-        node_id = reading.matching(item, "id", ID_PATTERN, node_id=None, required=True, hint=ID_HINT)
+        node_id = self._new_id(item)
         if node_id is None:
-            return None
-        if node_id in self._nodes:
-            reading.problem(
-                f"节点 id {node_id} 重复（第一次出现在第 {self._nodes[node_id].line} 行）",
-                node_id=node_id,
-                line=item.line_of("id"),
-                field="id",
-                hint="节点 id 在整个流程（包括子流程）里必须唯一",
-            )
             return None
         kind = self._kind(item, node_id)
         common = _Common(
@@ -332,7 +340,53 @@ class _DocumentReader:
             children = reading.sequence(item, "nodes", node_id=node_id)
             ids = self._read_nodes(children, scope=node_id) if children is not None else []
             self._nodes[node_id] = replace(node, children=tuple(ids))
+        if isinstance(node, UserTask | SubProcess):
+            self._read_boundaries(item, node)
         return node_id
+
+    def _new_id(self, item: YamlMap) -> str | None:
+        """The node's id, if it is well formed and not taken."""
+        reading = self.reading
+        node_id = reading.matching(item, "id", ID_PATTERN, node_id=None, required=True, hint=ID_HINT)
+        if node_id is None:
+            return None
+        if node_id in self._nodes:
+            reading.problem(
+                f"节点 id {node_id} 重复（第一次出现在第 {self._nodes[node_id].line} 行）",
+                node_id=node_id,
+                line=item.line_of("id"),
+                field="id",
+                hint="节点 id 在整个流程（包括子流程）里必须唯一",
+            )
+            return None
+        return node_id
+
+    def _read_boundaries(self, item: YamlMap, activity: Node) -> None:
+        """``boundary: [{id, timer, interrupting, next}]``: each one a node attached to the activity."""
+        reading = self.reading
+        entries = reading.sequence(item, "boundary", node_id=activity.id)
+        for index, entry in enumerate(entries or ()):
+            if not isinstance(entry, YamlMap):
+                reading.problem(
+                    f"boundary 的每一项应写成映射（id: ..., timer: ..., next: ...），写的是 {entry!r}",
+                    node_id=activity.id,
+                    line=entries.line_of(index) if entries is not None else item.line,
+                    field="boundary",
+                )
+                continue
+            node_id = self._new_id(entry)
+            if node_id is None:
+                continue
+            reading.check_keys(entry, _BOUNDARY_KEYS, node_id=node_id, what=f"边界定时器 {node_id} ")
+            reading.remember(node_id, entry, _BOUNDARY_KEYS)
+            common = _Common(
+                id=node_id,
+                name=reading.text(entry, "name", node_id=node_id) or "",
+                line=entry.line,
+                scope=activity.scope,
+            )
+            self._nodes[node_id] = _boundary(reading, entry, common, attached_to=activity.id)
+            self._flows.read_next(node_id, entry)
 
     def _kind(self, item: YamlMap, node_id: str) -> NodeKind | None:
         text = self.reading.text(item, "type", node_id=node_id, required=True)
@@ -391,12 +445,37 @@ def _end(reading: Reading, item: YamlMap, common: _Common) -> EndEvent:
     return EndEvent(**common, terminate=bool(reading.boolean(item, "terminate", node_id=common["id"])))
 
 
+def _start(reading: Reading, item: YamlMap, common: _Common) -> StartEvent:
+    return StartEvent(**common, timer=read_timer(reading, item, common["id"], required=False))
+
+
+def _timer(reading: Reading, item: YamlMap, common: _Common) -> TimerEvent:
+    return TimerEvent(
+        **common, timer=read_timer(reading, item, common["id"], required=True) or UNREADABLE_TIMER
+    )
+
+
+def _boundary(
+    reading: Reading, item: YamlMap, common: _Common, *, attached_to: str | None = None
+) -> BoundaryTimer:
+    """A boundary timer, from a task's ``boundary`` list or written as a node with ``attached_to``."""
+    node_id = common["id"]
+    target = attached_to or reading.text(item, "attached_to", node_id=node_id, required=True) or UNREADABLE
+    interrupting = reading.boolean(item, "interrupting", node_id=node_id)
+    return BoundaryTimer(
+        **common,
+        attached_to=target,
+        interrupting=True if interrupting is None else interrupting,
+        timer=read_timer(reading, item, node_id, required=True) or UNREADABLE_TIMER,
+    )
+
+
 def _subprocess(reading: Reading, item: YamlMap, common: _Common) -> SubProcess:
     return SubProcess(**common, department=_department(reading, item, common))
 
 
 _BUILDERS: Final[Mapping[NodeKind, Callable[[Reading, YamlMap, _Common], Node]]] = {
-    NodeKind.START: lambda reading, item, common: StartEvent(**common),
+    NodeKind.START: _start,
     NodeKind.END: _end,
     NodeKind.USER_TASK: _user_task,
     NodeKind.SERVICE_TASK: _service_task,
@@ -404,4 +483,6 @@ _BUILDERS: Final[Mapping[NodeKind, Callable[[Reading, YamlMap, _Common], Node]]]
     NodeKind.PARALLEL_GATEWAY: lambda reading, item, common: ParallelGateway(**common),
     NodeKind.INCLUSIVE_GATEWAY: lambda reading, item, common: InclusiveGateway(**common),
     NodeKind.SUBPROCESS: _subprocess,
+    NodeKind.TIMER: _timer,
+    NodeKind.BOUNDARY_TIMER: _boundary,
 }

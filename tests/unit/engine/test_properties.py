@@ -27,6 +27,7 @@ from orgflow.model.assignment_rules import UserRule
 from orgflow.model.definition import Flow, ProcessDefinition
 from orgflow.model.expressions import compile_expression
 from orgflow.model.nodes import (
+    BoundaryTimer,
     EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
@@ -220,11 +221,30 @@ def check_consistent(definition: ProcessDefinition, state: InstanceState) -> Non
     for token in state.tokens:
         if token.status is TokenStatus.TASK:
             assert token.id in items_by_token
+    check_timers(definition, state, tokens)
     if state.status is InstanceStatus.RUNNING:
-        assert state.work_items, "running but nothing to do: a token is lost at a join"
+        assert state.work_items or state.timers, "running but nothing to do: a token is lost at a join"
     else:
         assert state.status is InstanceStatus.COMPLETED
         assert not state.tokens and not state.work_items
+
+
+def check_timers(definition: ProcessDefinition, state: InstanceState, tokens: dict[str, Any]) -> None:
+    """No pending timer refers to a token that is gone or has moved on; every timer node's token has one."""
+    assert len({timer.id for timer in state.timers}) == len(state.timers)
+    for timer in state.timers:
+        token = tokens.get(timer.token_id)
+        assert token is not None, (
+            f"timer {timer.id} at {timer.node_id} refers to a token that no longer exists"
+        )
+        node = definition.nodes[timer.node_id]
+        if isinstance(node, BoundaryTimer):
+            assert token.node_id == node.attached_to
+            assert token.status in (TokenStatus.TASK, TokenStatus.SCOPE)
+        else:
+            assert (token.node_id, token.status) == (timer.node_id, TokenStatus.TIMER)
+    waiting = sorted(token.id for token in state.tokens if token.status is TokenStatus.TIMER)
+    assert waiting == sorted(t.token_id for t in state.timers if t.node_id == tokens[t.token_id].node_id)
 
 
 @settings(max_examples=int(os.environ.get("ORGFLOW_PROPERTY_EXAMPLES", "300")), deadline=None)

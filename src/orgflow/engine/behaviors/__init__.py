@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from orgflow.engine.behaviors import events, gateways, subprocess, tasks
 from orgflow.engine.execution import Behaviour
 from orgflow.model.nodes import (
+    BoundaryTimer,
     EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
@@ -19,6 +20,7 @@ from orgflow.model.nodes import (
     ServiceTask,
     StartEvent,
     SubProcess,
+    TimerEvent,
     UserTask,
 )
 
@@ -31,6 +33,8 @@ BEHAVIOURS: Mapping[type[Node], Behaviour] = {
     ParallelGateway: gateways.enter_parallel,
     InclusiveGateway: gateways.enter_inclusive,
     SubProcess: subprocess.enter_subprocess,
+    TimerEvent: events.enter_timer,
+    BoundaryTimer: events.enter_start,  # its firing put the token there: pass straight on
 }
 
 __all__ = ["BEHAVIOURS", "gateways"]

@@ -1,17 +1,21 @@
-"""Start and end events.
+"""Start, end and timer events.
 
 A start event passes its token on at once. A none end event consumes the token
 and, when it was the last one of its scope, finishes the scope. A terminate end
 event cancels every token and open work item of its scope (nested subprocesses
 included); at process level that ends the instance as ``terminated``, inside a
 subprocess the subprocess completes and its parent path goes on (as in Camunda).
+
+A timer node parks its token and arms its timer; the runtime's job sends
+``FireTimer`` when it is due (:mod:`orgflow.engine.timers`). A boundary timer is
+entered only by a token that its firing put there, which passes straight on.
 """
 
 from __future__ import annotations
 
 from orgflow.engine.execution import Execution
-from orgflow.engine.state import Token
-from orgflow.model.nodes import EndEvent, Node
+from orgflow.engine.state import Token, TokenStatus
+from orgflow.model.nodes import EndEvent, Node, TimerEvent
 
 
 def enter_start(execution: Execution, token: Token, node: Node) -> None:
@@ -28,3 +32,10 @@ def enter_end(execution: Execution, token: Token, node: Node) -> None:
             execution.end_instance_terminated(node.id)
             return
     execution.scope_may_be_done(token.scope, node.id, token.outcome)
+
+
+def enter_timer(execution: Execution, token: Token, node: Node) -> None:
+    """Wait for the node's timer."""
+    assert isinstance(node, TimerEvent)
+    parked = execution.park(token, TokenStatus.TIMER)
+    execution.schedule_timer(node.id, node.timer, parked)
