@@ -129,4 +129,4 @@ def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str)
     assert {"copies", "attachments", "org_delegations"}.isdisjoint(tables)
 
     migrate.upgrade(database_url)
-    assert migrate.current_revision(database_url) == migrate.head_revision() == "0012"
+    assert migrate.current_revision(database_url) == migrate.head_revision() == "0014"

@@ -28,6 +28,7 @@ from orgflow.engine.state import (
     InstanceError,
     InstanceState,
     InstanceStatus,
+    PendingTimer,
     Signoff,
     Token,
     TokenStatus,
@@ -80,6 +81,7 @@ _INSTANCE_COLUMNS = (
     instances.c.tokens,
     instances.c.signoffs,
     instances.c.trail,
+    instances.c.timers,
 )
 _OPEN_ITEMS = work_items.alias("open_items")
 _ITEM_COLUMNS = (
@@ -132,6 +134,7 @@ _SAVED = (
     "tokens",
     "signoffs",
     "trail",
+    "timers",
     "next_token",
     "ended_at",
     "error_node",
@@ -229,6 +232,7 @@ def _saved_values(state: InstanceState, now: datetime, *, ended_at: datetime | N
         "tokens": state.tokens,  # named tuples: JSON arrays as they are
         "signoffs": state.signoffs,
         "trail": state.trail,
+        "timers": [_stored_timer(timer) for timer in state.timers] if state.timers else None,
         "next_token": state.next_token,
         "ended_at": ended_at,
         "error_node": error.node_id if error else None,
@@ -260,6 +264,7 @@ def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
         error=None if error_message is None else InstanceError(node_id=error_node, message=error_message),
         signoffs=tuple(_signoff(fields) for fields in first[15]) if first[15] else (),
         trail=tuple(TrailEntry(*fields) for fields in first[16]) if first[16] else (),
+        timers=tuple(_timer(fields) for fields in first[17]) if first[17] else (),
     )
     return StoredInstance(
         state=state, version=first[10], definition_key=first[11], ended_at=first[12], updated_at=first[13]
@@ -280,6 +285,18 @@ def _signoff(fields: Sequence[Any]) -> Signoff:
     """A signoff from its stored array ``[token_id, node_id, mode, signers, votes]``."""
     token_id, node_id, mode, signers, votes = fields
     return Signoff(token_id, node_id, mode, tuple(signers), tuple((user, vote) for user, vote in votes))
+
+
+def _stored_timer(timer: PendingTimer) -> list[Any]:
+    """A timer as its stored array ``[id, node_id, token_id, fired, due_at]``."""
+    due = timer.due_at.isoformat() if timer.due_at is not None else None
+    return [timer.id, timer.node_id, timer.token_id, timer.fired, due]
+
+
+def _timer(fields: Sequence[Any]) -> PendingTimer:
+    """A timer from its stored array (see :func:`_stored_timer`)."""
+    timer_id, node_id, token_id, fired, due = fields
+    return PendingTimer(timer_id, node_id, token_id, fired, datetime.fromisoformat(due) if due else None)
 
 
 def _item_order(item: WorkItem) -> tuple[datetime, int, str]:

@@ -221,6 +221,11 @@ instances = Table(
         server_default=text("'[]'"),
         comment="completed work items in order: [node_id, actor, outcome] each",
     ),
+    Column(
+        "timers",
+        JsonDocument,
+        comment="armed timers: [id, node_id, token_id, fired, due_at] each (NULL: none)",
+    ),
     Column("initiator", String),
     Column("started_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime),
@@ -256,7 +261,11 @@ work_items = Table(
     Column("progress_at", UtcDateTime),
     Column("department", String, comment="负责部门: the node's department, else its candidate group's"),
     Column("due_at", UtcDateTime, comment="时限: when it is due (NULL: no time limit)"),
-    Column("acknowledged_at", UtcDateTime, comment="确认接收: when the assignee confirmed receipt"),
+    Column(
+        "acknowledged_at",
+        UtcDateTime,
+        comment="确认接收: when the assignee confirmed receipt (NULL: not yet)",
+    ),
     Index(None, "instance_id"),
 )
 
