@@ -31,6 +31,7 @@ class Settings:
         services: Modules (or ``.py`` files) whose ``register(registry)`` adds service task handlers.
         attachment_max_bytes: Largest attachment accepted, in bytes.
         attachment_types: File types (lower-case extensions) accepted as attachments.
+        calendar_file: The business calendar's configuration (工作日历); ``None``: the built-in one.
     """
 
     database_url: str
@@ -39,6 +40,7 @@ class Settings:
     services: tuple[str, ...] = ()
     attachment_max_bytes: int = DEFAULT_ATTACHMENT_MAX_BYTES
     attachment_types: tuple[str, ...] = DEFAULT_ATTACHMENT_TYPES
+    calendar_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,7 +48,9 @@ class Settings:
 
         ORGFLOW_DATABASE_URL, ORGFLOW_HOME, ORGFLOW_LOCALE, ORGFLOW_SERVICES
         (comma-separated), ORGFLOW_ATTACHMENT_MAX_MB (a number of MiB) and
-        ORGFLOW_ATTACHMENT_TYPES (comma-separated extensions, such as ``pdf,docx``).
+        ORGFLOW_ATTACHMENT_TYPES (comma-separated extensions, such as ``pdf,docx``) and
+        ORGFLOW_CALENDAR (the business calendar's YAML file; by default
+        ``<home>/calendar.yaml`` when it exists).
 
         Raises:
             ConfigurationError: ORGFLOW_ATTACHMENT_MAX_MB is not a positive number.
@@ -62,12 +66,21 @@ class Settings:
             services=_listed(env.get("ORGFLOW_SERVICES", "")),
             attachment_max_bytes=_mebibytes(env.get("ORGFLOW_ATTACHMENT_MAX_MB")),
             attachment_types=tuple(t.lower().lstrip(".") for t in types) or DEFAULT_ATTACHMENT_TYPES,
+            calendar_file=_calendar_file(env.get("ORGFLOW_CALENDAR"), home),
         )
 
 
 def default_database_url(home: Path) -> str:
     """The embedded SQLite database inside ``home``."""
     return f"sqlite:///{home / 'orgflow.db'}"
+
+
+def _calendar_file(given: str | None, home: Path) -> Path | None:
+    """ORGFLOW_CALENDAR if set, else ``<home>/calendar.yaml`` if it exists, else none (built-in)."""
+    if given:
+        return Path(given)
+    found = home / "calendar.yaml"
+    return found if found.is_file() else None
 
 
 def _listed(text: str) -> tuple[str, ...]:
