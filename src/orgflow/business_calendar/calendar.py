@@ -104,6 +104,8 @@ class BusinessCalendar:
     # --- the walk over working windows ------------------------------------------------------
 
     def _add_working_seconds(self, start: datetime, seconds: float) -> datetime:
+        if seconds <= 0:  # nothing to add: the moment stays, even outside working time
+            return start
         left = seconds
         for opens, closes in self._windows_from(start):
             begin = max(opens, start)
