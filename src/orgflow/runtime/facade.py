@@ -21,6 +21,7 @@ from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_interceptors
 from orgflow.runtime.handlers import ActionHandlers
+from orgflow.runtime.job_admin import JobAdmin
 from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
 from orgflow.settings import DEFAULT_HOME, Settings
@@ -42,6 +43,7 @@ class Runtime:
         executor: The command executor (its interceptor chain).
         archives: Builds archive folders and zips under ``<home>/archive``.
         job_handlers: Background job kinds and their handlers; parts register theirs.
+        jobs: Lists background jobs and retries failed ones.
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class Runtime:
         self.services = services
         self.job_handlers = JobHandlers()
         self._clock = clock
+        self.jobs = JobAdmin(database, clock)
         caches = StoreCaches()
         files = FileStore(home / "attachments")
         contributions = Contributions(
