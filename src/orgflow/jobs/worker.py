@@ -102,7 +102,7 @@ class Worker:
                 self.handlers.handler(job.kind)(JobContext(connection, job, now))
                 job_rows.finish(connection, job)
         except LeaseLost:
-            log.warning("job taken over, run rolled back", extra={"action": "job_lost", "job_id": job.id})
+            log.info("job taken over, run rolled back", extra={"action": "job_lost", "job_id": job.id})
             return False
         except Exception as error:
             self._record_failure(job, error)
@@ -117,7 +117,7 @@ class Worker:
         text = f"{type(error).__name__}: {error}"
         with self.database.transaction() as connection:
             status = job_rows.fail(connection, job, error=text, retry_at=retry_at, now=now)
-        log.warning(
+        log.info(
             "job failed",
             extra={"action": "job_failed", "job_id": job.id, "kind": job.kind, "status": status.value},
         )
