@@ -29,9 +29,8 @@ def main(url: str, owner: str) -> None:
     def effect(context: JobContext) -> None:
         context.connection.execute(sa.insert(effects).values(job_id=context.job.id, owner=owner))
 
-    worker = Worker(
-        database, JobHandlers({"effect": effect}), SystemClock(), owner=owner, lease=timedelta(seconds=2), batch=50
-    )
+    handlers = JobHandlers({"effect": effect})
+    worker = Worker(database, handlers, SystemClock(), owner=owner, lease=timedelta(seconds=2), batch=50)
     print("started", flush=True)
     ran = 0
     give_up = time.monotonic() + DEADLINE

@@ -1,4 +1,4 @@
-"""``orgflow worker`` runs background jobs; ``orgflow jobs`` lists them and ``jobs retry`` revives a failed one."""
+"""``orgflow worker`` runs background jobs; ``orgflow jobs`` lists them, ``jobs retry`` revives one."""
 
 from __future__ import annotations
 

@@ -121,4 +121,3 @@ class Worker:
             "job failed",
             extra={"action": "job_failed", "job_id": job.id, "kind": job.kind, "status": status.value},
         )
-

@@ -1,4 +1,4 @@
-"""Jobs in rows: schedule, cancel, list and retry on the caller's transaction; acquire, finish, fail for workers.
+"""Jobs in rows: schedule, cancel, list, retry in the caller's transaction; acquire, finish, fail for workers.
 
 Every function runs on an open transaction, so a job is written together with
 the state that caused it and vanishes with it on rollback. The statements a
@@ -313,7 +313,9 @@ def finish(connection: Connection, job: StoredJob) -> None:
         raise LeaseLost(f"后台任务 {job.id}（{job.kind}）已被其他执行器接手或已取消，本次执行的结果已撤销")
 
 
-def fail(connection: Connection, job: StoredJob, *, error: str, retry_at: datetime, now: datetime) -> JobStatus:
+def fail(
+    connection: Connection, job: StoredJob, *, error: str, retry_at: datetime, now: datetime
+) -> JobStatus:
     """Record a failed run: free the lock, due again at ``retry_at``, or ``failed`` after the last attempt.
 
     Returns the job's new status. A job no longer held is left alone.

@@ -98,7 +98,8 @@ class _Compiled:
             self.multi_row = ", " + self.sql[self.sql.rindex(" VALUES ") + len(" VALUES ") :]
         self.results: list[tuple[int, Processor]] = []
         # A query's columns, or what an INSERT/UPDATE/DELETE … RETURNING returns.
-        returned = getattr(statement, "selected_columns", None) or getattr(statement, "exported_columns", ())
+        returned: Any = getattr(statement, "selected_columns", None)
+        returned = returned or getattr(statement, "exported_columns", ())
         for index, column in enumerate(returned):
             process = column.type.dialect_impl(dialect).result_processor(dialect, None)
             if process is not None:

@@ -256,7 +256,11 @@ work_items = Table(
     Column("progress_at", UtcDateTime),
     Column("department", String, comment="负责部门: the node's department, else its candidate group's"),
     Column("due_at", UtcDateTime, comment="时限: when it is due (NULL: no time limit)"),
-    Column("acknowledged_at", UtcDateTime, comment="确认接收: when the assignee confirmed receipt"),
+    Column(
+        "acknowledged_at",
+        UtcDateTime,
+        comment="确认接收: when the assignee confirmed receipt (NULL: not yet)",
+    ),
     Index(None, "instance_id"),
 )
 

@@ -29,6 +29,7 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 UtcDateTime = sa.DateTime(timezone=True)
+JSON = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 #: The partial indexes: (name, columns, which rows).
 PARTIAL_INDEXES = [
     ("ix_jobs_due", ["run_at", "id"], sa.text("status = 'pending'")),
@@ -42,7 +43,7 @@ def upgrade() -> None:
         "jobs",
         sa.Column("id", sa.String(), nullable=False),
         sa.Column("kind", sa.String(), nullable=False, comment="which registered handler runs it"),
-        sa.Column("payload", sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"), nullable=False),
+        sa.Column("payload", JSON, nullable=False),
         sa.Column("run_at", UtcDateTime, nullable=False, comment="due: not run before this instant"),
         sa.Column(
             "subject",
