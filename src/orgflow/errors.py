@@ -13,8 +13,10 @@ API) print ``str(error)`` and never a stack trace.
     ├── CommandRejected              the engine refused a command (wrong state, bad form data)
     ├── PermissionDenied             the user may not see or do this (not theirs, not their role)
     ├── Conflict                     someone else changed the same instance first
-    │   └── WorkItemNotOpen          the work item was already completed or cancelled
+    │   ├── WorkItemNotOpen          the work item was already completed or cancelled
+    │   └── LeaseLost                a job's lease expired and another worker took it over
     ├── ServiceHandlerError          a service task's handler is unknown or failed
+    ├── UnknownJobKind               no handler is registered for a job's kind
     ├── ConfigurationError           settings or input files are unusable
     ├── AttachmentRefused            a file is too large, of a type not accepted, or unnamed
     └── StorageError                 the database failed in a way the user cannot fix by retrying the form
@@ -96,8 +98,20 @@ class WorkItemNotOpen(Conflict):
     """该待办已被处理或已取消。"""
 
 
+class LeaseLost(Conflict):
+    """任务的执行期限已过并已由其他执行器接手，本次执行的结果已撤销。"""
+
+
 class ServiceHandlerError(OrgFlowError):
     """服务任务的处理程序不存在或执行失败。"""
+
+
+class UnknownJobKind(OrgFlowError):
+    """没有注册该类型后台任务的处理程序。"""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__(f"没有注册后台任务类型 {kind!r} 的处理程序；任务保留，注册后可由管理员重试。")
 
 
 class ConfigurationError(OrgFlowError):

@@ -57,3 +57,7 @@ def person_label(user: str | None, name: str | None) -> str:
     if user is None:
         return ""
     return f"{name}（{user}）" if name and name != user else user
+
+
+#: Background job statuses as an administrator reads them.
+JOB_STATUS_LABELS: Mapping[str, str] = {"pending": "待执行", "failed": "已失败"}

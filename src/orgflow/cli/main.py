@@ -15,6 +15,7 @@ import typer
 from orgflow.cli import inbox_commands, output, task_commands
 from orgflow.cli.deadline_commands import add_deadline_commands
 from orgflow.cli.file_commands import add_file_commands
+from orgflow.cli.job_commands import add_job_commands
 from orgflow.cli.org_commands import org_app, proxy_app
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
 from orgflow.errors import ConfigurationError, DefinitionError
@@ -40,6 +41,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(proxy_app, name="proxy")
 add_file_commands(app)
 add_deadline_commands(app)
+add_job_commands(app)
 app.command("inbox")(inbox_commands.inbox)
 app.command("copy")(inbox_commands.copy)
 app.command("urge")(inbox_commands.urge)

@@ -8,6 +8,7 @@ service handlers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -15,10 +16,12 @@ from orgflow.attachments.policy import DEFAULT_POLICY, UploadPolicy
 from orgflow.clock import Clock, SystemClock
 from orgflow.errors import ConfigurationError
 from orgflow.ids import IdSource, TimeOrderedIds
+from orgflow.jobs import JobHandlers, Worker
 from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_interceptors
 from orgflow.runtime.handlers import ActionHandlers
+from orgflow.runtime.job_admin import JobAdmin
 from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
 from orgflow.settings import DEFAULT_HOME, Settings
@@ -39,6 +42,8 @@ class Runtime:
         services: Service task handlers; register more at any time.
         executor: The command executor (its interceptor chain).
         archives: Builds archive folders and zips under ``<home>/archive``.
+        job_handlers: Background job kinds and their handlers; parts register theirs.
+        jobs: Lists background jobs and retries failed ones.
     """
 
     def __init__(
@@ -54,6 +59,9 @@ class Runtime:
     ) -> None:
         self.database = database
         self.services = services
+        self.job_handlers = JobHandlers()
+        self._clock = clock
+        self.jobs = JobAdmin(database, clock)
         caches = StoreCaches()
         files = FileStore(home / "attachments")
         contributions = Contributions(
@@ -69,6 +77,10 @@ class Runtime:
         self.executor = CommandExecutor(handlers, chain)
         #: Run one action in one transaction and return its result (typed per action).
         self.execute = self.executor.execute
+
+    def worker(self, *, owner: str, lease: timedelta = timedelta(minutes=5), batch: int = 20) -> Worker:
+        """A worker running this runtime's job kinds on its database and clock."""
+        return Worker(self.database, self.job_handlers, self._clock, owner=owner, lease=lease, batch=batch)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -97,7 +97,10 @@ class _Compiled:
         if self.positional and isinstance(statement, Insert) and self.sql.endswith(")"):
             self.multi_row = ", " + self.sql[self.sql.rindex(" VALUES ") + len(" VALUES ") :]
         self.results: list[tuple[int, Processor]] = []
-        for index, column in enumerate(getattr(statement, "selected_columns", ())):
+        # A query's columns, or what an INSERT/UPDATE/DELETE … RETURNING returns.
+        returned: Any = getattr(statement, "selected_columns", None)
+        returned = returned or getattr(statement, "exported_columns", ())
+        for index, column in enumerate(returned):
             process = column.type.dialect_impl(dialect).result_processor(dialect, None)
             if process is not None:
                 self.results.append((index, process))

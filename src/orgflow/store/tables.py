@@ -451,3 +451,39 @@ attachments = Table(
     Column("deliverable", String, comment="the declared deliverable's name (kind deliverable)"),
     Index(None, "instance_id", "node_id"),
 )
+
+# --- durable jobs (orgflow.jobs): timers and async work, written with the state that caused them ---
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("kind", String, nullable=False, comment="which registered handler runs it"),
+    Column("payload", JsonDocument, nullable=False),
+    Column("run_at", UtcDateTime, nullable=False, comment="due: not run before this instant"),
+    Column("subject", String, comment="what it is about (e.g. a work item id): cancelled together"),
+    Column("key", String, unique=True, comment="idempotent schedule: one job per key"),
+    Column("status", String, nullable=False, comment="pending | failed"),
+    Column("attempts", Integer, nullable=False),
+    Column("max_attempts", Integer, nullable=False),
+    Column("lock_owner", String, comment="the worker running it (NULL: free)"),
+    Column("locked_until", UtcDateTime, comment="lease end: after it another worker may take the job"),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("instance_id", String, comment="for listings only; no foreign key"),
+    comment="done jobs are deleted; failed ones stay until an administrator retries them",
+)
+
+#: ``'pending'`` written into SQL, for the same reason as :data:`OPEN_LITERAL`.
+PENDING_LITERAL: ColumnElement[Any] = literal_column("'pending'")
+#: ``'failed'`` written into SQL, for the same reason as :data:`OPEN_LITERAL`.
+FAILED_LITERAL: ColumnElement[Any] = literal_column("'failed'")
+
+# Acquiring reads pending jobs in due order and stops at the first future one, so a
+# million future timers cost nothing but their index entries.
+_partial_index("ix_jobs_due", jobs.c.status == PENDING_LITERAL, jobs.c.run_at, jobs.c.id)
+# Cancelling all jobs of a finished work item (or instance) is one index range.
+_partial_index("ix_jobs_subject", jobs.c.subject.is_not(None), jobs.c.subject, jobs.c.kind)
+# The incident list (failed jobs) without reading the pending ones.
+_partial_index("ix_jobs_failed", jobs.c.status == FAILED_LITERAL, jobs.c.updated_at, jobs.c.id)

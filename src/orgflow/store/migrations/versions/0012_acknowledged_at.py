@@ -6,7 +6,7 @@ value yet are the ones reminders and escalation chase; the time from
 ``created_at`` to it is the KPI "time to acknowledge".
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | None = None
 depends_on: str | None = None
 
