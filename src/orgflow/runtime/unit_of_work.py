@@ -22,6 +22,7 @@ from orgflow.store import (
     copies,
     history,
     instances,
+    jobs,
     org,
     participants,
     progress,
@@ -235,6 +236,17 @@ class UnitOfWork:
         """The instance of a work item that is still open; ``None`` once it is done or gone."""
         stored = instances.load_by_work_item(self.connection, work_item_id)
         return stored if stored is not None and stored.state.work_item(work_item_id) is not None else None
+
+    # --- jobs (durable timers and deadlines) -------------------------------------------------
+
+    def schedule_jobs(self, requests: Sequence[jobs.JobRequest], now: datetime) -> None:
+        """Write jobs in this transaction: they exist only if the command commits."""
+        for request in requests:
+            jobs.schedule(self.connection, request, now=now)
+
+    def cancel_jobs(self, subject: str, kinds: Collection[str] | None = None) -> int:
+        """Drop the jobs about ``subject`` (of ``kinds`` only, if given)."""
+        return jobs.cancel(self.connection, subject=subject, kinds=kinds)
 
     def _not_open(self, work_item_id: str) -> WorkItemNotOpen:
         row = work_items.status_of(self.connection, work_item_id) or {}
