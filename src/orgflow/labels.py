@@ -36,6 +36,12 @@ EVENT_LABELS: Mapping[str, str] = {
     "instance_urged": "催办",
     "work_item_acknowledged": "确认接收",
     "notified": "通知",
+    "anomaly_found": "发现异常",
+    "anomaly_reported": "提交异常处理说明",
+    "anomaly_handling": "异常重新计划",
+    "anomaly_resolved": "异常处理完成",
+    "anomaly_verified": "异常验证通过",
+    "anomaly_reopened": "异常验证未通过",
 }
 
 STATUS_LABELS: Mapping[str, str] = {

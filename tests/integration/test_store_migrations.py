@@ -126,7 +126,7 @@ def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str)
     finally:
         database.dispose()
     assert {"department", "due_at", "on_behalf_of", "progress_percent"}.isdisjoint(columns)
-    assert {"copies", "attachments", "org_delegations", "jobs"}.isdisjoint(tables)
+    assert {"copies", "attachments", "org_delegations", "jobs", "anomalies"}.isdisjoint(tables)
 
     migrate.upgrade(database_url)
     assert migrate.current_revision(database_url) == migrate.head_revision() == "0014"

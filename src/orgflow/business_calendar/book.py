@@ -1,6 +1,6 @@
 """The company calendar and the departments' own, read from the administrator's YAML file.
 
-The format (every key optional; see ``examples/calendar.yaml``)::
+The format (every key optional; see ``examples/settings/calendar.yaml``)::
 
     zone: Asia/Shanghai
     hours: ["09:00-12:00", "13:00-18:00"]

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from orgflow.cli import inbox_commands, output, task_commands
+from orgflow.cli.anomaly_commands import add_anomaly_commands
 from orgflow.cli.deadline_commands import add_deadline_commands
 from orgflow.cli.file_commands import add_file_commands
 from orgflow.cli.job_commands import add_job_commands
@@ -282,6 +283,7 @@ def demo(
 
 
 task_commands.register(app)
+add_anomaly_commands(app)
 
 
 def main() -> None:

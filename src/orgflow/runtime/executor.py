@@ -32,19 +32,27 @@ from orgflow.runtime.actions import (
     CopyInstance,
     DeployDefinition,
     EndProxy,
+    ExplainAnomaly,
     ImportOrg,
+    OpenOverdueAnomaly,
     OrgImported,
+    RaiseAnomaly,
+    ReplanAnomaly,
     ReportProgress,
+    ResolveAnomaly,
     SetProxy,
     StartProcess,
     Urged,
     UrgeInstance,
+    VerifyAnomaly,
     WithdrawInstance,
     WorkItemAction,
 )
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import (
     Acknowledged,
+    AnomalyOpened,
+    AnomalyView,
     AttachmentView,
     Deployed,
     HistoryEntry,
@@ -220,6 +228,12 @@ class CommandExecutor:
     def execute(self, action: ReportProgress) -> ProgressReported: ...
     @overload
     def execute(self, action: AcknowledgeWorkItem) -> Acknowledged: ...
+    @overload
+    def execute(
+        self, action: RaiseAnomaly | ExplainAnomaly | ReplanAnomaly | ResolveAnomaly | VerifyAnomaly
+    ) -> AnomalyView: ...
+    @overload
+    def execute(self, action: OpenOverdueAnomaly) -> AnomalyOpened: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

@@ -17,6 +17,7 @@ from orgflow.clock import Clock, SystemClock
 from orgflow.errors import ConfigurationError
 from orgflow.ids import IdSource, TimeOrderedIds
 from orgflow.jobs import JobHandlers, Worker
+from orgflow.runtime.anomaly_queries import AnomalyQueries
 from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_interceptors
@@ -39,6 +40,7 @@ class Runtime:
             (``Deployed`` for a deploy, ``InstanceView`` for a start or completion).
         database: The open database.
         queries: The read side.
+        anomalies: The read side of the 异常 loop (lists, analysis, the seed's tables).
         services: Service task handlers; register more at any time.
         executor: The command executor (its interceptor chain).
         archives: Builds archive folders and zips under ``<home>/archive``.
@@ -72,6 +74,7 @@ class Runtime:
         )
         handlers = ActionHandlers(clock=clock, ids=ids, services=services, contributions=contributions)
         self.queries = Queries(database, caches, files=files)
+        self.anomalies = AnomalyQueries(database, caches, clock)
         self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
         chain = [ArchiveOnCompletion(self.archives), *interceptors(database, caches)]
         self.executor = CommandExecutor(handlers, chain)

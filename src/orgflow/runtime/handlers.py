@@ -36,18 +36,25 @@ from orgflow.runtime.actions import (
     CopyInstance,
     DeployDefinition,
     EndProxy,
+    ExplainAnomaly,
     ImportOrg,
+    OpenOverdueAnomaly,
+    RaiseAnomaly,
     RemoveSigner,
+    ReplanAnomaly,
     ReportProgress,
+    ResolveAnomaly,
     ReturnWorkItem,
     SetProxy,
     StartProcess,
     TransferWorkItem,
     UnclaimWorkItem,
     UrgeInstance,
+    VerifyAnomaly,
     WithdrawInstance,
     WorkItemAction,
 )
+from orgflow.runtime.anomalies import AnomalyHandlers
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.copying import copy_instance
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
@@ -74,7 +81,8 @@ def _actor_of(action: WorkItemAction) -> str | None:
 class ActionHandlers:
     """Dispatches each action type to its handler; holds what handlers share (clock, ids, services).
 
-    Comments, attachments and progress reports are handled by ``contributions``.
+    Comments, attachments and progress reports are handled by ``contributions``; the 异常
+    loop by :class:`orgflow.runtime.anomalies.AnomalyHandlers`.
     """
 
     def __init__(
@@ -84,6 +92,7 @@ class ActionHandlers:
         self.ids = ids
         self.services = services
         self.contributions = contributions
+        anomalies = AnomalyHandlers(clock=clock, ids=ids, transfer=self.on_work_item)
         self._table: Mapping[type[Any], Callable[[Any, UnitOfWork], object]] = {
             DeployDefinition: self.deploy,
             StartProcess: self.start,
@@ -104,6 +113,12 @@ class ActionHandlers:
             CopyInstance: self.copy,
             UrgeInstance: self.urge,
             AcknowledgeWorkItem: Acknowledgements(clock).acknowledge,
+            RaiseAnomaly: anomalies.raise_anomaly,
+            OpenOverdueAnomaly: anomalies.open_overdue,
+            ExplainAnomaly: anomalies.explain,
+            ReplanAnomaly: anomalies.replan,
+            ResolveAnomaly: anomalies.resolve,
+            VerifyAnomaly: anomalies.verify,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:
@@ -180,7 +195,9 @@ class ActionHandlers:
         before = uow.instance(action.instance)
         deployed = uow.definition(before.state.definition_id)
         chart = uow.org()
-        command = commands.WithdrawInstance(actor=action.actor, reason=action.reason)
+        command = commands.WithdrawInstance(
+            actor=action.actor, reason=action.reason, by_system=action.by_system
+        )
         transition = self._run(deployed.definition, before.state, command, now, chart)
         return _seen_by(uow.save(before, transition, deployed, now, chart), deployed, action.actor)
 

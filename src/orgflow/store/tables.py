@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -487,3 +487,55 @@ _partial_index("ix_jobs_due", jobs.c.status == PENDING_LITERAL, jobs.c.run_at, j
 _partial_index("ix_jobs_subject", jobs.c.subject.is_not(None), jobs.c.subject, jobs.c.kind)
 # The incident list (failed jobs) without reading the pending ones.
 _partial_index("ix_jobs_failed", jobs.c.status == FAILED_LITERAL, jobs.c.updated_at, jobs.c.id)
+
+# --- anomalies (异常): the found → reported → handling → resolved → verified loop ---------------
+
+anomalies = Table(
+    "anomalies",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("number", String, nullable=False, unique=True, comment="ABN + yyyymmdd (Asia/Shanghai) + seq"),
+    Column("instance_id", String, ForeignKey("instances.id"), nullable=False),
+    Column("node_id", String),
+    Column("node_name", String, comment="the node's name when the anomaly was found"),
+    Column("work_item_id", String, comment="the linked work item (follows a re-plan's transfer)"),
+    Column("kind", String, nullable=False, comment="overdue | manual"),
+    Column(
+        "status", String, nullable=False, comment="found | reported | handling | resolved | verified | closed"
+    ),
+    Column("description", Text, nullable=False),
+    Column("responsible_department", String, comment="责任部门: whose step it is"),
+    Column("found_at", UtcDateTime, nullable=False),
+    Column("raised_by", String, comment="NULL: found by the system (overdue)"),
+    Column("explanation_due_at", UtcDateTime, nullable=False, comment="《异常处理说明》 due"),
+    Column("reported_at", UtcDateTime),
+    Column("reporter", String),
+    Column("cause_category", String, comment="a CauseCategory code"),
+    Column("cause", Text),
+    Column("expected_resolution_at", UtcDateTime),
+    Column("resources_needed", Text),
+    Column("plan", Text, comment="处理方案 agreed by the initiating department"),
+    Column("handler", String, comment="处理负责人"),
+    Column("new_due_at", UtcDateTime, comment="the re-planned time limit"),
+    Column("resolved_at", UtcDateTime),
+    Column("resolution", Text),
+    Column("verifier", String),
+    Column("verified_at", UtcDateTime),
+    Column("verification_result", String, comment="passed | failed: the latest verification"),
+    Column("verification_note", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "instance_id"),
+    Index(None, "found_at"),
+    comment="异常: overdue or blocked steps and their closed loop; the steps are in history",
+)
+
+#: Which anomalies count as open overdue ones (``ix_anomalies_open_overdue``).
+OPEN_OVERDUE_ANOMALY: Final = text("kind = 'overdue' AND status NOT IN ('verified', 'closed')")
+#: At most one open overdue anomaly per work item: the SLA job may run twice.
+Index(
+    "ix_anomalies_open_overdue",
+    anomalies.c.work_item_id,
+    unique=True,
+    sqlite_where=OPEN_OVERDUE_ANOMALY,
+    postgresql_where=OPEN_OVERDUE_ANOMALY,
+)

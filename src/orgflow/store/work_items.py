@@ -224,20 +224,24 @@ def deadlines_of(connection: Connection, work_item_id: str) -> Mapping[str, Any]
 
 
 def last_returned(connection: Connection, instance_id: str, node_id: str) -> tuple[datetime, datetime] | None:
-    """Due time and return time of the node's latest returned item (退回), if it had a due time."""
+    """Due time and return time of the node's latest closed item, if it was returned (退回) with a due time.
+
+    A later normal pass of the node (completed, not returned) ends the pause: nothing to resume.
+    """
     query = (
-        select(work_items.c.due_at, work_items.c.completed_at)
+        select(work_items.c.status, work_items.c.due_at, work_items.c.completed_at)
         .where(
             work_items.c.instance_id == instance_id,
             work_items.c.node_id == node_id,
-            work_items.c.status == WorkItemStatus.RETURNED.value,
-            work_items.c.due_at.is_not(None),
+            work_items.c.completed_at.is_not(None),
         )
         .order_by(work_items.c.completed_at.desc())
         .limit(1)
     )
     row = connection.execute(query).first()
-    return None if row is None else (row.due_at, row.completed_at)
+    if row is None or row.status != WorkItemStatus.RETURNED.value or row.due_at is None:
+        return None
+    return (row.due_at, row.completed_at)
 
 
 def status_of(connection: Connection, work_item_id: str) -> Mapping[str, Any] | None:

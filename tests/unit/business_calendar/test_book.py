@@ -12,7 +12,7 @@ from orgflow.business_calendar.book import default_book, load_calendar_book, rea
 from orgflow.errors import ConfigurationError
 from orgflow.model.rules import TimeLimit, TimeUnit
 
-EXAMPLE = Path(__file__).parents[3] / "examples" / "calendar.yaml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "settings" / "calendar.yaml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

@@ -13,6 +13,15 @@ One module per kind of action; everything is importable from here.
 
 from __future__ import annotations
 
+from orgflow.runtime.actions.anomalies import (
+    AnomalyAction,
+    ExplainAnomaly,
+    OpenOverdueAnomaly,
+    RaiseAnomaly,
+    ReplanAnomaly,
+    ResolveAnomaly,
+    VerifyAnomaly,
+)
 from orgflow.runtime.actions.contributions import AddAttachment, AddComment, ReportProgress
 from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem
 from orgflow.runtime.actions.following import CopyInstance, UrgeInstance
@@ -36,6 +45,7 @@ __all__ = [
     "AddAttachment",
     "AddComment",
     "AddSigner",
+    "AnomalyAction",
     "ClaimWorkItem",
     "CompleteWorkItem",
     "Copied",
@@ -43,11 +53,16 @@ __all__ = [
     "DeployDefinition",
     "Deployed",
     "EndProxy",
+    "ExplainAnomaly",
     "ImportOrg",
     "InstanceView",
+    "OpenOverdueAnomaly",
     "OrgImported",
+    "RaiseAnomaly",
     "RemoveSigner",
+    "ReplanAnomaly",
     "ReportProgress",
+    "ResolveAnomaly",
     "ReturnWorkItem",
     "SetProxy",
     "StartProcess",
@@ -55,6 +70,7 @@ __all__ = [
     "UnclaimWorkItem",
     "UrgeInstance",
     "Urged",
+    "VerifyAnomaly",
     "WithdrawInstance",
     "WorkItemAction",
 ]
@@ -74,4 +90,5 @@ Action = (
     | CopyInstance
     | UrgeInstance
     | AcknowledgeWorkItem
+    | AnomalyAction
 )

@@ -125,7 +125,10 @@ class ReturnWorkItem:
 
 @dataclass(frozen=True, slots=True)
 class WithdrawInstance:
-    """The initiator takes an instance back (撤回) while nobody else has acted on it."""
+    """The initiator takes an instance back (撤回) while nobody else has acted on it.
+
+    ``by_system``: an escalation ladder cancels it (超时撤销); only the worker sets it.
+    """
 
     name: ClassVar[str] = "withdraw_instance"
     retry_safe: ClassVar[bool] = True
@@ -133,6 +136,7 @@ class WithdrawInstance:
     instance: str
     actor: str | None
     reason: str = ""
+    by_system: bool = False
 
     def log_fields(self) -> dict[str, Any]:
         """Safe-to-log identifiers."""

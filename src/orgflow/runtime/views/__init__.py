@@ -8,6 +8,13 @@ One module per area; everything is importable from here.
 
 from __future__ import annotations
 
+from orgflow.runtime.views.anomalies import (
+    AnomalyDetail,
+    AnomalyOpened,
+    AnomalyView,
+    CountRow,
+    MonthlyAnalysis,
+)
 from orgflow.runtime.views.deadlines import Acknowledged
 from orgflow.runtime.views.files import ArchiveBuilt, AttachmentView, ProgressReported
 from orgflow.runtime.views.inbox import (
@@ -38,10 +45,14 @@ from orgflow.runtime.views.organisation import OrgImported
 __all__ = [
     "Acknowledged",
     "ActiveNode",
+    "AnomalyDetail",
+    "AnomalyOpened",
+    "AnomalyView",
     "ArchiveBuilt",
     "AttachmentView",
     "Copied",
     "CopyNote",
+    "CountRow",
     "DefinitionView",
     "Deployed",
     "HistoryEntry",
@@ -53,6 +64,7 @@ __all__ = [
     "InstanceProblem",
     "InstanceSummary",
     "InstanceView",
+    "MonthlyAnalysis",
     "OpenWorkItem",
     "OrgImported",
     "ProgressReported",
