@@ -18,6 +18,8 @@ from orgflow.errors import CommandRejected
 
 #: How long the responsible department has to file its 《异常处理说明》 (natural hours, seed 003).
 EXPLANATION_WINDOW: Final = timedelta(hours=4)
+#: The job kind that escalates an explanation not filed in time.
+EXPLANATION_JOB: Final = "anomaly.explanation"
 
 
 class AnomalyKind(StrEnum):

@@ -14,6 +14,7 @@ import typer
 
 from orgflow.cli import inbox_commands, output, task_commands
 from orgflow.cli.anomaly_commands import add_anomaly_commands
+from orgflow.cli.clock_commands import add_clock_commands
 from orgflow.cli.deadline_commands import add_deadline_commands
 from orgflow.cli.file_commands import add_file_commands
 from orgflow.cli.job_commands import add_job_commands
@@ -43,6 +44,7 @@ app.add_typer(proxy_app, name="proxy")
 add_file_commands(app)
 add_deadline_commands(app)
 add_job_commands(app)
+add_clock_commands(app)
 app.command("inbox")(inbox_commands.inbox)
 app.command("copy")(inbox_commands.copy)
 app.command("urge")(inbox_commands.urge)

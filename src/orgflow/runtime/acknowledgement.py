@@ -12,6 +12,7 @@ from __future__ import annotations
 from orgflow.clock import Clock
 from orgflow.engine.claims import may_act
 from orgflow.runtime.actions import AcknowledgeWorkItem
+from orgflow.runtime.deadlines import ACKNOWLEDGE_KINDS
 from orgflow.runtime.instance_events import instance_event
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views import Acknowledged
@@ -36,6 +37,7 @@ class Acknowledgements:
         at = now if first else uow.acknowledged_at(item.id) or now
         waited = max(0.0, (at - item.created_at).total_seconds())
         if first:
+            uow.cancel_jobs(item.id, ACKNOWLEDGE_KINDS)
             data = {"waited_seconds": round(waited)}
             uow.record(
                 [

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from orgflow.anomalies.causes import cause_category
 from orgflow.anomalies.lifecycle import (
-    EXPLANATION_WINDOW,
+    EXPLANATION_JOB,
     AnomalyKind,
     AnomalyStatus,
     Step,
@@ -36,6 +36,7 @@ from orgflow.clock import Clock
 from orgflow.engine.state import InstanceStatus
 from orgflow.errors import CommandRejected, NotFound, PermissionDenied
 from orgflow.ids import IdSource
+from orgflow.model.sla import Recipient
 from orgflow.org.model import OrgSnapshot
 from orgflow.runtime.actions import TransferWorkItem
 from orgflow.runtime.actions.anomalies import (
@@ -46,12 +47,17 @@ from orgflow.runtime.actions.anomalies import (
     ResolveAnomaly,
     VerifyAnomaly,
 )
+from orgflow.runtime.deadlines import Deadlines
+from orgflow.runtime.notices import Notice, tell
 from orgflow.runtime.permissions import is_administrator
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views.anomalies import AnomalyOpened, AnomalyView
+from orgflow.sla.recipients import Step as Facts
+from orgflow.sla.recipients import resolve_recipients
 from orgflow.store import anomalies
 from orgflow.store.history import HistoryRow
 from orgflow.store.instances import StoredInstance
+from orgflow.store.jobs import JobRequest
 from orgflow.store.work_items import WorkItemStatus
 
 #: Longest text in any anomaly field, in characters.
@@ -62,12 +68,17 @@ Transfer = Callable[[TransferWorkItem, UnitOfWork], object]
 
 
 class AnomalyHandlers:
-    """The handlers of the anomaly actions; ``transfer`` is the runtime's own transfer handler."""
+    """The handlers of the anomaly actions; ``transfer`` is the runtime's own transfer handler.
 
-    def __init__(self, *, clock: Clock, ids: IdSource, transfer: Transfer) -> None:
+    ``deadlines`` gives a re-planned work item its new due time and deadline jobs,
+    and an anomaly on a timed step the step's explanation window (4 h by default).
+    """
+
+    def __init__(self, *, clock: Clock, ids: IdSource, transfer: Transfer, deadlines: Deadlines) -> None:
         self.clock = clock
         self.ids = ids
         self.transfer = transfer
+        self.deadlines = deadlines
 
     def raise_anomaly(self, action: RaiseAnomaly, uow: UnitOfWork) -> AnomalyView:
         """Record an anomaly raised by hand on a running instance.
@@ -162,6 +173,7 @@ class AnomalyHandlers:
             "resources_needed": _text(action.resources_needed, "需协调资源", "resources_needed") or None,
         }
         data = {"category": category, "late": now > row["explanation_due_at"]}
+        uow.cancel_jobs(row["number"], (EXPLANATION_JOB,))
         return self._move(uow, row, Step.EXPLAIN, now, action.actor, values, cause, data)
 
     def replan(self, action: ReplanAnomaly, uow: UnitOfWork) -> AnomalyView:
@@ -288,7 +300,9 @@ class AnomalyHandlers:
             "responsible_department": department,
             "found_at": now,
             "raised_by": raised_by,
-            "explanation_due_at": now + EXPLANATION_WINDOW,
+            "explanation_due_at": self.deadlines.explanation_due(
+                uow.definition(stored.state.definition_id).definition, node_id, now
+            ),
             "updated_at": now,
         }
 
@@ -297,12 +311,37 @@ class AnomalyHandlers:
     ) -> AnomalyView:
         anomalies.insert_row(uow.connection, row)
         data = {"kind": row["kind"], "department": row["responsible_department"]}
-        uow.record(
-            [_history(uow.org(), row, "anomaly_found", row["found_at"], actor, row["description"], data)]
-        )
+        chart = uow.org()
+        uow.record([_history(chart, row, "anomaly_found", row["found_at"], actor, row["description"], data)])
+        self._chase_explanation(uow, stored, row, chart)
         found = anomalies.by_number(uow.connection, row["number"])
         assert found is not None
         return AnomalyView.from_row(found)
+
+    def _chase_explanation(
+        self, uow: UnitOfWork, stored: StoredInstance, row: Mapping[str, Any], chart: OrgSnapshot
+    ) -> None:
+        """Ask the responsible department's head for the explanation, and escalate if it is late."""
+        facts = Facts(assignee=None, department=row["responsible_department"], initiator=None)
+        due: datetime = row["explanation_due_at"]
+        tell(
+            uow,
+            stored,
+            Notice.EXPLANATION_NEEDED,
+            resolve_recipients((Recipient.ASSIGNEE_HEAD,), facts, chart),
+            row["found_at"],
+            number=row["number"],
+            due_at=due.isoformat(),
+        )
+        job = JobRequest(
+            kind=EXPLANATION_JOB,
+            run_at=due,
+            payload={"number": row["number"]},
+            subject=row["number"],
+            key=f"{row['number']}:explanation",
+            instance_id=stored.state.id,
+        )
+        uow.schedule_jobs([job], row["found_at"])
 
     def _step(self, uow: UnitOfWork, number: str, step: Step) -> tuple[Mapping[str, Any], OrgSnapshot]:
         """The anomaly, checked to allow ``step``, and the org chart."""
@@ -358,7 +397,12 @@ class AnomalyHandlers:
                 ),
                 item_id,
             )
-        uow.set_due({item_id: due})
+        moved = uow.instance_if_open(item_id)
+        opened = None if moved is None else moved.state.work_item(item_id)
+        if moved is not None and opened is not None:
+            self.deadlines.replan(uow, moved, opened, due, self.clock.now())
+        else:
+            uow.set_due({item_id: due})
         return item_id
 
 

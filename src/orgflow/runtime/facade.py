@@ -13,18 +13,23 @@ from pathlib import Path
 from types import TracebackType
 
 from orgflow.attachments.policy import DEFAULT_POLICY, UploadPolicy
+from orgflow.business_calendar import CalendarBook, load_calendar_book
 from orgflow.clock import Clock, SystemClock
 from orgflow.errors import ConfigurationError
 from orgflow.ids import IdSource, TimeOrderedIds
-from orgflow.jobs import JobHandlers, Worker
+from orgflow.jobs import JobContext, JobHandlers, Worker
 from orgflow.runtime.anomaly_queries import AnomalyQueries
 from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
+from orgflow.runtime.chasing import DeadlineJobs
 from orgflow.runtime.contributions import Contributions
+from orgflow.runtime.deadlines import Deadlines
 from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_interceptors
+from orgflow.runtime.explanations import ExplanationJobs
 from orgflow.runtime.handlers import ActionHandlers
 from orgflow.runtime.job_admin import JobAdmin
 from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
+from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.settings import DEFAULT_HOME, Settings
 from orgflow.store import migrate
 from orgflow.store.caches import StoreCaches
@@ -46,6 +51,7 @@ class Runtime:
         archives: Builds archive folders and zips under ``<home>/archive``.
         job_handlers: Background job kinds and their handlers; parts register theirs.
         jobs: Lists background jobs and retries failed ones.
+        calendars: The business calendars (company and departments) deadlines count on.
     """
 
     def __init__(
@@ -58,8 +64,10 @@ class Runtime:
         interceptors: ChainFactory = default_interceptors,
         home: Path = DEFAULT_HOME,
         upload_policy: UploadPolicy | None = None,
+        calendars: CalendarBook | None = None,
     ) -> None:
         self.database = database
+        self.calendars = calendars or load_calendar_book(None)
         self.services = services
         self.job_handlers = JobHandlers()
         self._clock = clock
@@ -72,12 +80,21 @@ class Runtime:
             files=files,
             policy=upload_policy or DEFAULT_POLICY,
         )
-        handlers = ActionHandlers(clock=clock, ids=ids, services=services, contributions=contributions)
+        deadlines = Deadlines(self.calendars)
+        handlers = ActionHandlers(
+            clock=clock, ids=ids, services=services, contributions=contributions, deadlines=deadlines
+        )
         self.queries = Queries(database, caches, files=files)
         self.anomalies = AnomalyQueries(database, caches, clock)
         self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
         chain = [ArchiveOnCompletion(self.archives), *interceptors(database, caches)]
         self.executor = CommandExecutor(handlers, chain)
+
+        def job_uow(context: JobContext) -> UnitOfWork:
+            return UnitOfWork(context.connection, caches, running_job=context.job.id)
+
+        DeadlineJobs(deadlines, job_uow, handlers).register(self.job_handlers)
+        ExplanationJobs(job_uow).register(self.job_handlers)
         #: Run one action in one transaction and return its result (typed per action).
         self.execute = self.executor.execute
 
@@ -148,4 +165,5 @@ def open_runtime(
         interceptors=interceptors,
         home=settings.home,
         upload_policy=policy,
+        calendars=load_calendar_book(settings.calendar_file),
     )

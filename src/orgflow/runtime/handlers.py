@@ -57,6 +57,7 @@ from orgflow.runtime.actions import (
 from orgflow.runtime.anomalies import AnomalyHandlers
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.copying import copy_instance
+from orgflow.runtime.deadlines import Deadlines
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.translation import engine_command
@@ -86,13 +87,20 @@ class ActionHandlers:
     """
 
     def __init__(
-        self, *, clock: Clock, ids: IdSource, services: ServiceRegistry, contributions: Contributions
+        self,
+        *,
+        clock: Clock,
+        ids: IdSource,
+        services: ServiceRegistry,
+        contributions: Contributions,
+        deadlines: Deadlines,
     ) -> None:
         self.clock = clock
         self.ids = ids
         self.services = services
         self.contributions = contributions
-        anomalies = AnomalyHandlers(clock=clock, ids=ids, transfer=self.on_work_item)
+        self.deadlines = deadlines
+        anomalies = AnomalyHandlers(clock=clock, ids=ids, transfer=self.on_work_item, deadlines=deadlines)
         self._table: Mapping[type[Any], Callable[[Any, UnitOfWork], object]] = {
             DeployDefinition: self.deploy,
             StartProcess: self.start,
@@ -159,7 +167,7 @@ class ActionHandlers:
         )
         chart = uow.org()
         transition = self._run(definition, None, command, now, chart)
-        return _seen_by(uow.save(None, transition, deployed, now, chart), deployed, action.initiator)
+        return _seen_by(self._save(uow, None, transition, deployed, now, chart), deployed, action.initiator)
 
     def complete(self, action: CompleteWorkItem, uow: UnitOfWork) -> InstanceView:
         """Complete an open work item and move the instance on to its next wait states."""
@@ -176,7 +184,7 @@ class ActionHandlers:
         )
         chart = uow.org()
         transition = self._run(deployed.definition, before.state, command, now, chart)
-        return _seen_by(uow.save(before, transition, deployed, now, chart), deployed, action.actor)
+        return _seen_by(self._save(uow, before, transition, deployed, now, chart), deployed, action.actor)
 
     def on_work_item(self, action: WorkItemAction, uow: UnitOfWork) -> InstanceView:
         """Claim, unclaim, transfer, add or remove a signer, or return: an operation on a work item's step."""
@@ -187,7 +195,9 @@ class ActionHandlers:
         transition = self._run(deployed.definition, before.state, engine_command(action), now, chart)
         if not transition.effects:  # e.g. claimed again by its own claimer: nothing to write
             return instance_view(before, deployed)
-        return _seen_by(uow.save(before, transition, deployed, now, chart), deployed, _actor_of(action))
+        return _seen_by(
+            self._save(uow, before, transition, deployed, now, chart), deployed, _actor_of(action)
+        )
 
     def withdraw(self, action: WithdrawInstance, uow: UnitOfWork) -> InstanceView:
         """End an instance at its initiator's request (撤回)."""
@@ -199,7 +209,7 @@ class ActionHandlers:
             actor=action.actor, reason=action.reason, by_system=action.by_system
         )
         transition = self._run(deployed.definition, before.state, command, now, chart)
-        return _seen_by(uow.save(before, transition, deployed, now, chart), deployed, action.actor)
+        return _seen_by(self._save(uow, before, transition, deployed, now, chart), deployed, action.actor)
 
     def set_proxy(self, action: SetProxy, uow: UnitOfWork) -> int:
         """Store a proxy after checking it against the chart; returns the org's new revision."""
@@ -237,6 +247,20 @@ class ActionHandlers:
     def urge(self, action: UrgeInstance, uow: UnitOfWork) -> Urged:
         """Urge the people an instance waits on (催办); see :mod:`orgflow.runtime.urging`."""
         return urge_instance(action, uow, self.clock.now())
+
+    def _save(
+        self,
+        uow: UnitOfWork,
+        before: StoredInstance | None,
+        transition: Transition,
+        deployed: DeployedDefinition,
+        now: datetime,
+        chart: OrgSnapshot,
+    ) -> StoredInstance:
+        """Persist the transition, then give its new work items their due times and deadline jobs."""
+        stored = uow.save(before, transition, deployed, now, chart)
+        self.deadlines.after_save(uow, stored, transition, deployed, now)
+        return stored
 
     def _run(
         self,

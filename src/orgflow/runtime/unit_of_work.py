@@ -45,10 +45,18 @@ class UnitOfWork:
         org_cache: The process-wide copy of the org chart.
     """
 
-    __slots__ = ("catalog", "connection", "org_cache")
+    __slots__ = ("catalog", "connection", "org_cache", "running_job")
 
-    def __init__(self, connection: Connection, caches: StoreCaches) -> None:
+    def __init__(
+        self, connection: Connection, caches: StoreCaches, *, running_job: str | None = None
+    ) -> None:
+        """Open on ``connection``; ``running_job`` is the job whose handler this unit of work serves.
+
+        That job is never cancelled from inside: an escalation that closes its own
+        work item must not delete the job that is finishing.
+        """
         self.connection = connection
+        self.running_job = running_job
         self.catalog = caches.definitions
         self.org_cache = caches.org
 
@@ -246,7 +254,7 @@ class UnitOfWork:
 
     def cancel_jobs(self, subject: str, kinds: Collection[str] | None = None) -> int:
         """Drop the jobs about ``subject`` (of ``kinds`` only, if given)."""
-        return jobs.cancel(self.connection, subject=subject, kinds=kinds)
+        return jobs.cancel(self.connection, subject=subject, kinds=kinds, keep=self.running_job)
 
     def _not_open(self, work_item_id: str) -> WorkItemNotOpen:
         row = work_items.status_of(self.connection, work_item_id) or {}

@@ -33,6 +33,9 @@ from orgflow.engine.effects import (
     SignersChanged,
     TaskAutoApproved,
     TaskSkipped,
+    TimerCancelled,
+    TimerFired,
+    TimerScheduled,
     WorkItemCancelled,
     WorkItemClaimed,
     WorkItemCompleted,
@@ -217,6 +220,22 @@ def _instance_failed(effect: InstanceFailed) -> _Detail:
     return _Detail(node_id=effect.node_id, comment=effect.message)
 
 
+def _timer_scheduled(effect: TimerScheduled) -> _Detail:
+    due = effect.timer.due_at
+    data: dict[str, Any] = {"timer_id": effect.timer.id, "round": effect.timer.fired + 1}
+    if due is not None:
+        data["due_at"] = due.isoformat()
+    return _Detail(node_id=effect.timer.node_id, token_id=effect.timer.token_id, data=data)
+
+
+def _timer_fired(effect: TimerFired) -> _Detail:
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data={"timer_id": effect.timer_id})
+
+
+def _timer_cancelled(effect: TimerCancelled) -> _Detail:
+    return _Detail(node_id=effect.node_id, comment=effect.reason or None, data={"timer_id": effect.timer_id})
+
+
 #: Effect type → (history ``kind``, the columns it fills).
 ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], _Detail]]] = {
     InstanceStarted: ("instance_started", _instance_started),
@@ -239,6 +258,9 @@ ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], _Detail]]] = {
     ServiceCallCompleted: ("service_call_completed", _service_call_completed),
     InstanceEnded: ("instance_ended", _instance_ended),
     InstanceFailed: ("instance_failed", _instance_failed),
+    TimerScheduled: ("timer_scheduled", _timer_scheduled),
+    TimerFired: ("timer_fired", _timer_fired),
+    TimerCancelled: ("timer_cancelled", _timer_cancelled),
 }
 
 

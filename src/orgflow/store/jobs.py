@@ -229,13 +229,18 @@ def schedule(
     return job_id if written else None
 
 
-def cancel(connection: Connection, *, subject: str, kinds: Collection[str] | None = None) -> int:
-    """Delete every job about ``subject`` (only of ``kinds`` if given); return how many.
+def cancel(
+    connection: Connection, *, subject: str, kinds: Collection[str] | None = None, keep: str | None = None
+) -> int:
+    """Delete every job about ``subject`` (only of ``kinds`` if given, never job ``keep``); return how many.
 
     A job running at that moment loses its row, so its worker's finish is
-    refused and the handler's effect rolled back.
+    refused and the handler's effect rolled back; ``keep`` is the job whose own
+    handler cancels (it is deleted when it finishes).
     """
     statement = delete(jobs).where(jobs.c.subject == subject)
+    if keep is not None:
+        statement = statement.where(jobs.c.id != keep)
     if kinds is not None:
         statement = statement.where(jobs.c.kind.in_(list(kinds)))
     return int(connection.execute(statement).rowcount)

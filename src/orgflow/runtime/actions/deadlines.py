@@ -1,4 +1,4 @@
-"""Actions about a step's time: confirm receipt (确认接收)."""
+"""Actions about time: confirm receipt (确认接收) and a timer's moment coming."""
 
 from __future__ import annotations
 
@@ -27,3 +27,26 @@ class AcknowledgeWorkItem:
     def log_fields(self) -> dict[str, Any]:
         """Safe-to-log identifiers."""
         return {"work_item_id": self.work_item_id, "actor": self.actor}
+
+
+@dataclass(frozen=True, slots=True)
+class FireTimer:
+    """A timer's moment has come: sent by the worker's ``timer.fire`` job, never by a person.
+
+    Firing a timer that is no longer pending (its activity ended, the round was
+    spent) does nothing, so a repeated or late job is harmless.
+
+    Attributes:
+        instance_id: The instance the timer belongs to.
+        timer_id: The armed round (each round of a cycle has its own id).
+    """
+
+    name: ClassVar[str] = "fire_timer"
+    retry_safe: ClassVar[bool] = True
+
+    instance_id: str
+    timer_id: str
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"instance_id": self.instance_id, "timer_id": self.timer_id}
