@@ -5,13 +5,16 @@ Figures:
 - jobs drained per second by one worker on SQLite (target: 100,000 due jobs in < 30 s),
   and by 1, 2 and 4 worker processes on PostgreSQL; each job runs a handler that
   writes nothing, in its own transaction with its fenced deletion;
+- real timers: instances waiting at an intermediate timer that fell due, each
+  fired by one worker through the engine (load, FireTimer, save, history, the
+  next step's work item and deadline jobs), on SQLite;
 - the latency of a runtime command (StartProcess + CompleteWorkItem on a
   one-step definition) with no jobs and with many pending future jobs
   (bulk-inserted), next to an idle acquire (nothing due) and a cancel by subject
   on the full table: they should not move.
 
     .venv/bin/python benchmarks/jobs_bench.py                  # default sizes, a few minutes
-    .venv/bin/python benchmarks/jobs_bench.py --drain 100000 --pg-drain 20000 --future 1000000 --json
+    .venv/bin/python benchmarks/jobs_bench.py --drain 100000 --pg-drain 20000 --future 1000000 --timers 100000
 
 PostgreSQL runs in its own schema (``orgflow_jobs_bench``), dropped and created
 afresh each time, so the database's other tables are left alone.
@@ -34,7 +37,7 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import make_url
 
-from orgflow.clock import SystemClock
+from orgflow.clock import FrozenClock, SystemClock
 from orgflow.jobs import JobContext, JobHandlers, Worker
 from orgflow.runtime import CompleteWorkItem, DeployDefinition, StartProcess, open_runtime
 from orgflow.store import jobs, migrate
@@ -51,6 +54,17 @@ business_key_prefix: T
 nodes:
   - {id: start, type: start, next: a}
   - {id: a, type: user_task, name: 审批, assignee: {user: u1}, next: end}
+  - {id: end, type: end}
+"""
+
+WAIT = """\
+key: w
+name: 等待
+business_key_prefix: W
+nodes:
+  - {id: start, type: start, next: wait}
+  - {id: wait, type: timer, name: 等待, timer: {duration: "PT1M"}, next: a}
+  - {id: a, type: user_task, name: 处理, assignee: {user: u1}, next: end}
   - {id: end, type: end}
 """
 
@@ -175,6 +189,32 @@ def drained_per_second(url: str, workers: int, count: int, batch: int) -> dict[s
     return {"workers": workers, "jobs": ran, "seconds": round(seconds, 2), "per_second": round(ran / seconds)}
 
 
+def timers_fired(url: str, count: int, batch: int) -> dict[str, Any]:
+    """Start ``count`` instances an hour ago (their 1-minute timers are due); fire all with one worker."""
+    armed_at = FrozenClock(datetime.now(UTC) - timedelta(hours=1))
+    with open_runtime(url, clock=armed_at) as runtime:
+        runtime.execute(DeployDefinition(WAIT, source_name="jobs_bench_wait.yaml"))
+        started = time.perf_counter()
+        for _ in range(count):
+            runtime.execute(StartProcess("w", {}, initiator="u1"))
+        armed = time.perf_counter() - started
+    with open_runtime(url) as runtime:
+        worker = runtime.worker(owner="timers", batch=batch)
+        started = time.perf_counter()
+        fired = 0
+        while ran := worker.run_once():
+            fired += ran
+        seconds = time.perf_counter() - started
+        waiting = runtime.queries.inbox_counts("u1").todo
+    assert waiting == count, f"{waiting} of {count} instances reached the step after the timer"
+    return {
+        "timers": fired,
+        "seconds": round(seconds, 2),
+        "per_second": round(fired / seconds),
+        "arming_seconds": round(armed, 1),
+    }
+
+
 def percentiles(samples: Sequence[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {
@@ -234,6 +274,8 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     finally:
         database.dispose()
     results["sqlite_drain"] = {"jobs": ran, "seconds": round(seconds, 2), "per_second": round(ran / seconds)}
+    if args.timers:
+        results["sqlite_timers"] = timers_fired(prepare("sqlite", folder, "timers"), args.timers, args.batch)
     future_url = prepare("sqlite", folder, "future")
     results["sqlite_future"] = with_future_jobs(future_url, args.future, args.samples)
     if not args.no_postgres:
@@ -252,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--drain", type=int, default=20_000, help="due jobs drained on SQLite (full: 100000)")
     parser.add_argument("--pg-drain", type=int, default=5_000, help="due jobs per PostgreSQL run")
     parser.add_argument("--future", type=int, default=100_000, help="pending future jobs (full: 1000000)")
+    parser.add_argument("--timers", type=int, default=10_000, help="real timers fired (full: 100000)")
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--batch", type=int, default=100, help="jobs a worker acquires per round")
     parser.add_argument("--postgres", default=POSTGRES)
@@ -265,6 +308,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     drained = results["sqlite_drain"]
     print(f"SQLite, 1 worker: {drained['jobs']} jobs in {drained['seconds']} s ({drained['per_second']}/s)")
+    if "sqlite_timers" in results:
+        timers = results["sqlite_timers"]
+        print(
+            f"SQLite, 1 worker, real timers: {timers['timers']} fired in {timers['seconds']} s "
+            f"({timers['per_second']}/s; arming them took {timers['arming_seconds']} s)"
+        )
     for row in results.get("postgresql_drain", []):
         print(f"PostgreSQL, {row['workers']} worker process(es): {row['jobs']} jobs, {row['per_second']}/s")
     for name in ("sqlite_future", "postgresql_future"):

@@ -29,6 +29,8 @@ from orgflow.runtime.handlers import ActionHandlers
 from orgflow.runtime.job_admin import JobAdmin
 from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
+from orgflow.runtime.timer_starts import TimerStarts
+from orgflow.runtime.timers import TimerJobs, Timers
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.settings import DEFAULT_HOME, Settings
 from orgflow.store import migrate
@@ -81,8 +83,19 @@ class Runtime:
             policy=upload_policy or DEFAULT_POLICY,
         )
         deadlines = Deadlines(self.calendars)
+
+        def job_uow(context: JobContext) -> UnitOfWork:
+            return UnitOfWork(context.connection, caches, running_job=context.job.id)
+
+        starts = TimerStarts(self.calendars, job_uow, lambda action, uow: handlers(action, uow))
         handlers = ActionHandlers(
-            clock=clock, ids=ids, services=services, contributions=contributions, deadlines=deadlines
+            clock=clock,
+            ids=ids,
+            services=services,
+            contributions=contributions,
+            deadlines=deadlines,
+            timers=Timers(self.calendars),
+            on_deploy=starts.after_deploy,
         )
         self.queries = Queries(database, caches, files=files)
         self.anomalies = AnomalyQueries(database, caches, clock)
@@ -90,11 +103,10 @@ class Runtime:
         chain = [ArchiveOnCompletion(self.archives), *interceptors(database, caches)]
         self.executor = CommandExecutor(handlers, chain)
 
-        def job_uow(context: JobContext) -> UnitOfWork:
-            return UnitOfWork(context.connection, caches, running_job=context.job.id)
-
         DeadlineJobs(deadlines, job_uow, handlers).register(self.job_handlers)
         ExplanationJobs(job_uow).register(self.job_handlers)
+        TimerJobs(job_uow, handlers).register(self.job_handlers)
+        starts.register(self.job_handlers)
         #: Run one action in one transaction and return its result (typed per action).
         self.execute = self.executor.execute
 

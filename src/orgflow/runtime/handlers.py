@@ -13,10 +13,10 @@ from typing import Any
 
 from orgflow.clock import Clock
 from orgflow.engine import commands
-from orgflow.engine.effects import Rejection, Transition
-from orgflow.engine.state import InstanceState
+from orgflow.engine.effects import Rejection, RejectionReason, Transition
+from orgflow.engine.state import InstanceState, InstanceStatus
 from orgflow.engine.step import apply
-from orgflow.errors import ConfigurationError, DefinitionError, NotFound
+from orgflow.errors import CommandRejected, ConfigurationError, DefinitionError, NotFound
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.problems import Severity
@@ -37,6 +37,7 @@ from orgflow.runtime.actions import (
     DeployDefinition,
     EndProxy,
     ExplainAnomaly,
+    FireTimer,
     ImportOrg,
     OpenOverdueAnomaly,
     RaiseAnomaly,
@@ -60,12 +61,16 @@ from orgflow.runtime.copying import copy_instance
 from orgflow.runtime.deadlines import Deadlines
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
+from orgflow.runtime.timers import Timers
 from orgflow.runtime.translation import engine_command
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.urging import urge_instance
 from orgflow.runtime.views import Copied, Deployed, InstanceView, OrgImported, Urged, instance_view
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
+
+#: Told of every new version in the deploy's transaction (timer starts schedule their first round).
+OnDeploy = Callable[[UnitOfWork, DeployedDefinition, datetime], None]
 
 
 def _seen_by(stored: StoredInstance, deployed: DeployedDefinition, user: str | None) -> InstanceView:
@@ -94,12 +99,16 @@ class ActionHandlers:
         services: ServiceRegistry,
         contributions: Contributions,
         deadlines: Deadlines,
+        timers: Timers,
+        on_deploy: OnDeploy | None = None,
     ) -> None:
         self.clock = clock
         self.ids = ids
         self.services = services
         self.contributions = contributions
         self.deadlines = deadlines
+        self.timers = timers
+        self.on_deploy = on_deploy
         anomalies = AnomalyHandlers(clock=clock, ids=ids, transfer=self.on_work_item, deadlines=deadlines)
         self._table: Mapping[type[Any], Callable[[Any, UnitOfWork], object]] = {
             DeployDefinition: self.deploy,
@@ -121,6 +130,7 @@ class ActionHandlers:
             CopyInstance: self.copy,
             UrgeInstance: self.urge,
             AcknowledgeWorkItem: Acknowledgements(clock).acknowledge,
+            FireTimer: self.fire_timer,
             RaiseAnomaly: anomalies.raise_anomaly,
             OpenOverdueAnomaly: anomalies.open_overdue,
             ExplainAnomaly: anomalies.explain,
@@ -141,9 +151,12 @@ class ActionHandlers:
         errors = [problem for problem in problems if problem.severity is Severity.ERROR]
         if errors:
             raise DefinitionError(errors, source=source)
+        now = self.clock.now()
         deployed, created = uow.deploy(
-            loaded.definition, source_text=action.source_text, actor=action.actor, now=self.clock.now()
+            loaded.definition, source_text=action.source_text, actor=action.actor, now=now
         )
+        if created and self.on_deploy is not None:
+            self.on_deploy(uow, deployed, now)
         return Deployed(
             id=deployed.id,
             key=deployed.key,
@@ -211,6 +224,23 @@ class ActionHandlers:
         transition = self._run(deployed.definition, before.state, command, now, chart)
         return _seen_by(self._save(uow, before, transition, deployed, now, chart), deployed, action.actor)
 
+    def fire_timer(self, action: FireTimer, uow: UnitOfWork) -> InstanceView | None:
+        """Fire an armed timer round; ``None`` (nothing done) when it is no longer pending."""
+        now = self.clock.now()
+        before = uow.instance(action.instance_id)
+        if before.state.status is not InstanceStatus.RUNNING:
+            return None
+        deployed = uow.definition(before.state.definition_id)
+        chart = uow.org()
+        command = commands.FireTimer(timer_id=action.timer_id)
+        try:
+            transition = self._run(deployed.definition, before.state, command, now, chart)
+        except CommandRejected as refused:
+            if refused.reason == RejectionReason.TIMER_NOT_PENDING.value:
+                return None
+            raise
+        return instance_view(self._save(uow, before, transition, deployed, now, chart), deployed)
+
     def set_proxy(self, action: SetProxy, uow: UnitOfWork) -> int:
         """Store a proxy after checking it against the chart; returns the org's new revision."""
         delegation = Delegation(
@@ -257,9 +287,10 @@ class ActionHandlers:
         now: datetime,
         chart: OrgSnapshot,
     ) -> StoredInstance:
-        """Persist the transition, then give its new work items their due times and deadline jobs."""
+        """Persist the transition, then write its deadline and timer jobs in the same transaction."""
         stored = uow.save(before, transition, deployed, now, chart)
         self.deadlines.after_save(uow, stored, transition, deployed, now)
+        self.timers.after_save(uow, stored, transition, now)
         return stored
 
     def _run(

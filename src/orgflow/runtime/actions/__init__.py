@@ -23,7 +23,7 @@ from orgflow.runtime.actions.anomalies import (
     VerifyAnomaly,
 )
 from orgflow.runtime.actions.contributions import AddAttachment, AddComment, ReportProgress
-from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem
+from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem, FireTimer
 from orgflow.runtime.actions.following import CopyInstance, UrgeInstance
 from orgflow.runtime.actions.organisation import EndProxy, ImportOrg, SetProxy
 from orgflow.runtime.actions.process import CompleteWorkItem, DeployDefinition, StartProcess
@@ -54,6 +54,7 @@ __all__ = [
     "Deployed",
     "EndProxy",
     "ExplainAnomaly",
+    "FireTimer",
     "ImportOrg",
     "InstanceView",
     "OpenOverdueAnomaly",
@@ -90,5 +91,6 @@ Action = (
     | CopyInstance
     | UrgeInstance
     | AcknowledgeWorkItem
+    | FireTimer
     | AnomalyAction
 )
