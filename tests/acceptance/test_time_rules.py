@@ -11,11 +11,22 @@ and on PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from orgflow.clock import FrozenClock
-from orgflow.runtime import DeployDefinition, Runtime
-from orgflow.runtime.actions import AcknowledgeWorkItem, ExplainAnomaly, ReplanAnomaly, ReturnWorkItem
+from orgflow.errors import PermissionDenied
+from orgflow.runtime import DeployDefinition, Runtime, open_runtime
+from orgflow.runtime.actions import (
+    AcknowledgeWorkItem,
+    ExplainAnomaly,
+    RecomputeDeadlines,
+    ReplanAnomaly,
+    ReturnWorkItem,
+)
+from orgflow.settings import Settings
 from orgflow.store.jobs import JobStatus
 from tests.acceptance.conftest import Walk, deploy_example
 
@@ -189,6 +200,21 @@ def test_the_escalation_ladder_reassigns_and_then_cancels(runtime: Runtime, cloc
     assert runtime.jobs.list(status=JobStatus.PENDING) == []
 
 
+def test_the_last_rung_can_approve_the_step_by_itself(runtime: Runtime, clock: FrozenClock) -> None:
+    ladder = LADDER.replace("key: ladder", "key: auto_ladder").replace(
+        "action: cancel", "action: auto_approve"
+    )
+    runtime.execute(DeployDefinition(ladder, source_name="auto_ladder.yaml", actor="admin"))
+    walk = Walk(runtime, "auto_ladder", initiator="zhang_shichang")
+    opened = clock.now()
+    drain_until(runtime, clock, opened + 30 * HOUR)
+    assert walk.detail.instance.status == "completed"
+    (done,) = walk.history("work_item_completed")
+    assert (done.node_id, done.actor, done.outcome) == ("quote", None, "approve")
+    assert done.comment is not None and "自动通过" in done.comment
+    assert notices(walk, opened)[-1] == (26.0, "escalated", ("wu_fenguan",))
+
+
 def test_time_returned_to_the_initiator_does_not_count_when_the_definition_pauses_the_clock(
     runtime: Runtime, clock: FrozenClock
 ) -> None:
@@ -226,6 +252,32 @@ def test_a_worker_that_dies_holding_jobs_loses_them_to_another_and_nobody_is_tol
     assert told.count("acknowledge_escalated") == 1
     assert told.count("overdue") == 1
     assert len(runtime.anomalies.search()) == 1
+
+
+def test_a_calendar_change_moves_the_due_times_not_yet_reached(
+    runtime: Runtime, clock: FrozenClock, database_url: str, tmp_path: Path
+) -> None:
+    runtime.execute(DeployDefinition(GOLDEN_WEEK, source_name="sourcing.yaml", actor="admin"))
+    clock.set(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # Monday 10:00 in Shanghai
+    walk = Walk(runtime, "supplier_sample", initiator="guo_caigou")
+    due = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # Thursday 10:00
+    assert [entry.due_at for entry in runtime.queries.inbox("guo_caigou").items] == [due]
+    clock.advance(HOUR)
+
+    (tmp_path / "calendar.yaml").write_text("days_off: [2026-11-25]\n", encoding="utf-8")  # a company day off
+    settings = Settings(database_url=database_url, home=tmp_path, calendar_file=tmp_path / "calendar.yaml")
+    with open_runtime(settings, clock=clock) as changed:
+        with pytest.raises(PermissionDenied):
+            changed.execute(RecomputeDeadlines("guo_caigou"))
+        done = changed.execute(RecomputeDeadlines("admin"))
+        assert (done.checked, done.moved) == (1, 1)
+        assert changed.execute(RecomputeDeadlines("admin")).moved == 0  # counted again: nothing moves
+        moved = due + 24 * HOUR  # Friday 10:00
+        assert [entry.due_at for entry in changed.queries.inbox("guo_caigou").items] == [moved]
+        drain_until(changed, clock, due + HOUR)
+        assert [what for _, what, _ in notices(walk, due - 73 * HOUR)] == ["assigned"]
+        drain_until(changed, clock, moved)
+        assert [what for _, what, _ in notices(walk, due)] == ["overdue"]
 
 
 GOLDEN_WEEK = """

@@ -1,9 +1,10 @@
-"""``orgflow clock``: check a deadline computation on the business calendar (工作日历) before relying on it.
+"""``orgflow clock``: check a deadline on the business calendar (工作日历); ``--recompute`` applies a new one.
 
 It answers "if a step with this time limit opens at this moment, when is it
 due?" with the same calendar the runtime uses (``ORGFLOW_CALENDAR`` or
 ``<home>/calendar.yaml``, else the built-in PRC calendar), so an administrator
-can check next year's holiday overrides or a department's own weekend.
+can check next year's holiday overrides or a department's own weekend, and
+then count the open work items' due times again with ``orgflow recompute-deadlines``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import typer
 from orgflow.business_calendar import load_calendar_book
 from orgflow.cli import output
 from orgflow.cli.org_commands import parse_moment
-from orgflow.cli.session import AsJson, handled
+from orgflow.cli.session import AsJson, Db, handled, opened
 from orgflow.errors import ConfigurationError
 from orgflow.model.rules import TimeLimit, TimeUnit
+from orgflow.runtime.actions import RecomputeDeadlines
 from orgflow.settings import Settings
 
 
@@ -60,6 +62,21 @@ def clock(
         output.console.print(f"注意：{year} 年的法定节假日安排未知，只按周末计算；可在工作日历配置中补充")
 
 
+@handled
+def recompute_deadlines(
+    user: Annotated[str, typer.Option("--user", help="系统管理员")],
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """工作日历变更后（如公布了下一年的放假安排），按新日历重算未到期待办的时限，并顺延提醒与升级。"""
+    with opened(db) as runtime:
+        done = runtime.execute(RecomputeDeadlines(user))
+    if as_json:
+        output.print_json({"ok": True, "recomputed": done})
+        return
+    output.console.print(f"按工作日历重算了 {done.checked} 个未到期待办的时限，其中 {done.moved} 个有变化")
+
+
 def _limit(hours: float | None, working_hours: float | None, working_days: float | None) -> TimeLimit:
     given = [
         TimeLimit(amount=amount, unit=unit)
@@ -76,5 +93,6 @@ def _limit(hours: float | None, working_hours: float | None, working_days: float
 
 
 def add_clock_commands(app: typer.Typer) -> None:
-    """Register ``orgflow clock`` on the ``orgflow`` app."""
+    """Register ``orgflow clock`` and ``orgflow recompute-deadlines`` on the ``orgflow`` app."""
     app.command()(clock)
+    app.command("recompute-deadlines")(recompute_deadlines)

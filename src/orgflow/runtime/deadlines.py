@@ -71,47 +71,68 @@ class Deadlines:
         definition = deployed.definition
         if not definition.is_timed:
             return
-        kept_due: dict[str, datetime] = {}  # node id → due time of the item transferred away
+        kept: dict[
+            str, tuple[datetime, datetime | None]
+        ] = {}  # node id → due, counted from, of the item moved
         opened: list[WorkItem] = []
         for effect in transition.effects:
             if isinstance(effect, WorkItemTransferred):
                 due = uow.due_at(effect.work_item_id)
                 if due is not None:
-                    kept_due[effect.node_id] = due
+                    kept[effect.node_id] = (due, uow.due_counted_from(effect.work_item_id))
             elif isinstance(effect, _CLOSING):
                 uow.cancel_jobs(effect.work_item_id)
             elif isinstance(effect, WorkItemOpened):
                 opened.append(effect.work_item)
         dues: dict[str, datetime] = {}
+        counted_from: dict[str, datetime] = {}
         requests: list[JobRequest] = []
         for item in opened:
             terms = definition.sla_of(item.node_id)
             if terms is None:
                 continue
             calendar = self.calendar_for(definition, item.node_id)
-            inherited = kept_due.get(item.node_id)
-            due = inherited or self._resumed(uow, stored.state.id, item.node_id, terms, calendar, now)
-            plan = plan_deadlines(terms, now, calendar, due_at=due)
+            inherited, since = kept.get(item.node_id, (None, None))
+            resumed = (
+                None if inherited else self._resumed(uow, stored.state.id, item.node_id, terms, calendar, now)
+            )
+            plan = plan_deadlines(terms, now, calendar, due_at=inherited or resumed)
             if plan.due_at is not None:
                 dues[item.id] = plan.due_at
+                start = since if inherited else (None if resumed else now)
+                if start is not None:
+                    counted_from[item.id] = start
             ahead = [d for d in plan.deadlines if inherited is None or d.at > now]
             requests.extend(_jobs(stored.state.id, item.id, ahead))
             if inherited is None and any(r.at is ReminderAt.CREATED for r in terms.reminders):
                 tell(uow, stored, Notice.ASSIGNED, _addressees(item), now, item=item, **_due(plan.due_at))
-        uow.set_due(dues)
+        uow.set_due(dues, counted_from)
         uow.schedule_jobs(requests, now)
 
     def replan(
-        self, uow: UnitOfWork, stored: StoredInstance, item: WorkItem, due_at: datetime, now: datetime
+        self,
+        uow: UnitOfWork,
+        stored: StoredInstance,
+        item: WorkItem,
+        due_at: datetime,
+        now: datetime,
+        *,
+        counted_from: datetime | None = None,
     ) -> None:
-        """Give an open item a new due time and plan its deadlines again from ``now``."""
-        uow.set_due({item.id: due_at})
+        """Give an open item a new due time and plan the deadlines still ahead again.
+
+        ``counted_from``: the due time is the limit counted from then (a calendar
+        change), and reminders are spread from then; without it the due time was
+        set by a person (a re-plan) and reminders are spread from ``now``.
+        """
+        uow.set_due({item.id: due_at}, None if counted_from is None else {item.id: counted_from})
         uow.cancel_jobs(item.id)
         deployed = uow.definition(stored.state.definition_id)
         terms = deployed.definition.sla_of(item.node_id)
         if terms is None:
             return
-        plan = plan_deadlines(terms, now, self.calendar_for(deployed.definition, item.node_id), due_at=due_at)
+        calendar = self.calendar_for(deployed.definition, item.node_id)
+        plan = plan_deadlines(terms, counted_from or now, calendar, due_at=due_at)
         acknowledged = uow.acknowledged_at(item.id) is not None
         ahead = [
             d
@@ -119,6 +140,25 @@ class Deadlines:
             if d.at > now and not (acknowledged and d.kind.value in ACKNOWLEDGE_KINDS)
         ]
         uow.schedule_jobs(_jobs(stored.state.id, item.id, ahead), now)
+
+    def recompute(self, uow: UnitOfWork, now: datetime) -> tuple[int, int]:
+        """Count the due times not yet reached again on the current calendar; (items checked, moved)."""
+        checked = moved = 0
+        for item_id, since, due in uow.recomputable_items(now):
+            stored = uow.instance_if_open(item_id)
+            item = None if stored is None else stored.state.work_item(item_id)
+            if stored is None or item is None:
+                continue
+            definition = uow.definition(stored.state.definition_id).definition
+            terms = definition.sla_of(item.node_id)
+            if terms is None or terms.time_limit is None or not is_business_time(terms.time_limit):
+                continue
+            checked += 1
+            counted = self.calendar_for(definition, item.node_id).add(since, terms.time_limit)
+            if counted != due:
+                self.replan(uow, stored, item, counted, now, counted_from=since)
+                moved += 1
+        return checked, moved
 
     def explanation_due(self, definition: ProcessDefinition, node_id: str | None, now: datetime) -> datetime:
         """When an anomaly found now on ``node_id`` must be explained: the step's window, else 4 hours."""

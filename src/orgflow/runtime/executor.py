@@ -33,10 +33,12 @@ from orgflow.runtime.actions import (
     DeployDefinition,
     EndProxy,
     ExplainAnomaly,
+    FireTimer,
     ImportOrg,
     OpenOverdueAnomaly,
     OrgImported,
     RaiseAnomaly,
+    RecomputeDeadlines,
     ReplanAnomaly,
     ReportProgress,
     ResolveAnomaly,
@@ -58,6 +60,7 @@ from orgflow.runtime.views import (
     HistoryEntry,
     InstanceView,
     ProgressReported,
+    Recomputed,
 )
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Database
@@ -234,6 +237,10 @@ class CommandExecutor:
     ) -> AnomalyView: ...
     @overload
     def execute(self, action: OpenOverdueAnomaly) -> AnomalyOpened: ...
+    @overload
+    def execute(self, action: RecomputeDeadlines) -> Recomputed: ...
+    @overload
+    def execute(self, action: FireTimer) -> InstanceView | None: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

@@ -16,7 +16,7 @@ from orgflow.engine import commands
 from orgflow.engine.effects import Rejection, RejectionReason, Transition
 from orgflow.engine.state import InstanceState, InstanceStatus
 from orgflow.engine.step import apply
-from orgflow.errors import CommandRejected, ConfigurationError, DefinitionError, NotFound
+from orgflow.errors import CommandRejected, ConfigurationError, DefinitionError, NotFound, PermissionDenied
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.problems import Severity
@@ -41,6 +41,7 @@ from orgflow.runtime.actions import (
     ImportOrg,
     OpenOverdueAnomaly,
     RaiseAnomaly,
+    RecomputeDeadlines,
     RemoveSigner,
     ReplanAnomaly,
     ReportProgress,
@@ -60,12 +61,21 @@ from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.copying import copy_instance
 from orgflow.runtime.deadlines import Deadlines
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
+from orgflow.runtime.permissions import is_administrator
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.timers import Timers
 from orgflow.runtime.translation import engine_command
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.urging import urge_instance
-from orgflow.runtime.views import Copied, Deployed, InstanceView, OrgImported, Urged, instance_view
+from orgflow.runtime.views import (
+    Copied,
+    Deployed,
+    InstanceView,
+    OrgImported,
+    Recomputed,
+    Urged,
+    instance_view,
+)
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
 
@@ -131,6 +141,7 @@ class ActionHandlers:
             UrgeInstance: self.urge,
             AcknowledgeWorkItem: Acknowledgements(clock).acknowledge,
             FireTimer: self.fire_timer,
+            RecomputeDeadlines: self.recompute_deadlines,
             RaiseAnomaly: anomalies.raise_anomaly,
             OpenOverdueAnomaly: anomalies.open_overdue,
             ExplainAnomaly: anomalies.explain,
@@ -240,6 +251,17 @@ class ActionHandlers:
                 return None
             raise
         return instance_view(self._save(uow, before, transition, deployed, now, chart), deployed)
+
+    def recompute_deadlines(self, action: RecomputeDeadlines, uow: UnitOfWork) -> Recomputed:
+        """Count the due times still ahead again on the current calendar (administrators only)."""
+        chart = uow.org()
+        if not is_administrator(chart, action.actor):
+            raise PermissionDenied(
+                f"{chart.name_of(action.actor)}（{action.actor}）不是系统管理员，不能重算时限",
+                user=action.actor,
+            )
+        checked, moved = self.deadlines.recompute(uow, self.clock.now())
+        return Recomputed(checked=checked, moved=moved, fingerprint=self.deadlines.calendars.fingerprint)
 
     def set_proxy(self, action: SetProxy, uow: UnitOfWork) -> int:
         """Store a proxy after checking it against the chart; returns the org's new revision."""

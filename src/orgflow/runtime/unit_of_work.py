@@ -231,10 +231,21 @@ class UnitOfWork:
         row = work_items.deadlines_of(self.connection, work_item_id)
         return None if row is None else row["due_at"]
 
-    def set_due(self, due: Mapping[str, datetime]) -> None:
-        """Give open items their due times, by item id."""
+    def set_due(
+        self, due: Mapping[str, datetime], counted_from: Mapping[str, datetime] | None = None
+    ) -> None:
+        """Give open items their due times, by item id, with the moments they were counted from if known."""
         if due:
-            work_items.set_due(self.connection, due)
+            work_items.set_due(self.connection, due, counted_from)
+
+    def due_counted_from(self, work_item_id: str) -> datetime | None:
+        """The moment the item's due time was counted from (``None``: set by hand or resumed)."""
+        row = work_items.deadlines_of(self.connection, work_item_id)
+        return None if row is None else row["due_from"]
+
+    def recomputable_items(self, now: datetime) -> list[tuple[str, datetime, datetime]]:
+        """Open items whose counted due time is still ahead: (id, counted from, due)."""
+        return work_items.recomputable(self.connection, now)
 
     def paused_at_return(self, instance_id: str, node_id: str) -> tuple[datetime, datetime] | None:
         """Due and return time of the node's latest returned item: where its paused clock stopped."""

@@ -266,6 +266,11 @@ work_items = Table(
         UtcDateTime,
         comment="确认接收: when the assignee confirmed receipt (NULL: not yet)",
     ),
+    Column(
+        "due_from",
+        UtcDateTime,
+        comment="时限起算: the moment the due time is counted from (NULL: set by hand, not recomputed)",
+    ),
     Index(None, "instance_id"),
 )
 

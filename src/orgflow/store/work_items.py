@@ -59,7 +59,7 @@ SET_ASSIGNEE = NamedStatement(
 SET_DUE = NamedStatement(
     "set work item due time",
     update(work_items).where(work_items.c.id == bindparam("b_id"), work_items.c.status == OPEN_LITERAL),
-    column_keys=("due_at",),
+    column_keys=("due_at", "due_from"),
 )
 ACKNOWLEDGE = NamedStatement(
     "acknowledge work item",
@@ -181,6 +181,7 @@ def _row(
         department,
         None,
         None,
+        None,
     )
 
 
@@ -204,9 +205,13 @@ def _closing(
     return (WorkItemStatus.CANCELLED.value, now, None, None, None, effect.reason or None)
 
 
-def set_due(connection: Connection, due: Mapping[str, datetime]) -> None:
-    """Give open items their due time (时限), by item id."""
-    SET_DUE.execute_many(connection, [{"b_id": item_id, "due_at": at} for item_id, at in due.items()])
+def set_due(
+    connection: Connection, due: Mapping[str, datetime], counted_from: Mapping[str, datetime] | None = None
+) -> None:
+    """Give open items their due time (时限), by item id, and the moment each was counted from, if known."""
+    since = counted_from or {}
+    rows = [{"b_id": item_id, "due_at": at, "due_from": since.get(item_id)} for item_id, at in due.items()]
+    SET_DUE.execute_many(connection, rows)
 
 
 def acknowledge(connection: Connection, work_item_id: str, at: datetime) -> bool:
@@ -217,7 +222,11 @@ def acknowledge(connection: Connection, work_item_id: str, at: datetime) -> bool
 def deadlines_of(connection: Connection, work_item_id: str) -> Mapping[str, Any] | None:
     """Due and confirm-receipt times of one item, with its status; ``None`` if there is no such item."""
     query = select(
-        work_items.c.status, work_items.c.created_at, work_items.c.due_at, work_items.c.acknowledged_at
+        work_items.c.status,
+        work_items.c.created_at,
+        work_items.c.due_at,
+        work_items.c.acknowledged_at,
+        work_items.c.due_from,
     ).where(work_items.c.id == work_item_id)
     row = connection.execute(query).first()
     return None if row is None else row._asdict()
@@ -242,6 +251,20 @@ def last_returned(connection: Connection, instance_id: str, node_id: str) -> tup
     if row is None or row.status != WorkItemStatus.RETURNED.value or row.due_at is None:
         return None
     return (row.due_at, row.completed_at)
+
+
+def recomputable(connection: Connection, now: datetime) -> list[tuple[str, datetime, datetime]]:
+    """Open items whose counted due time is still ahead: (id, counted from, due), oldest first."""
+    query = (
+        select(work_items.c.id, work_items.c.due_from, work_items.c.due_at)
+        .where(
+            work_items.c.status == OPEN_LITERAL,
+            work_items.c.due_from.is_not(None),
+            work_items.c.due_at > now,
+        )
+        .order_by(work_items.c.due_from)
+    )
+    return [(row.id, row.due_from, row.due_at) for row in connection.execute(query)]
 
 
 def status_of(connection: Connection, work_item_id: str) -> Mapping[str, Any] | None:

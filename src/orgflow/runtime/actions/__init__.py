@@ -23,7 +23,7 @@ from orgflow.runtime.actions.anomalies import (
     VerifyAnomaly,
 )
 from orgflow.runtime.actions.contributions import AddAttachment, AddComment, ReportProgress
-from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem, FireTimer
+from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem, FireTimer, RecomputeDeadlines
 from orgflow.runtime.actions.following import CopyInstance, UrgeInstance
 from orgflow.runtime.actions.organisation import EndProxy, ImportOrg, SetProxy
 from orgflow.runtime.actions.process import CompleteWorkItem, DeployDefinition, StartProcess
@@ -60,6 +60,7 @@ __all__ = [
     "OpenOverdueAnomaly",
     "OrgImported",
     "RaiseAnomaly",
+    "RecomputeDeadlines",
     "RemoveSigner",
     "ReplanAnomaly",
     "ReportProgress",
@@ -92,5 +93,6 @@ Action = (
     | UrgeInstance
     | AcknowledgeWorkItem
     | FireTimer
+    | RecomputeDeadlines
     | AnomalyAction
 )

@@ -50,3 +50,22 @@ class FireTimer:
     def log_fields(self) -> dict[str, Any]:
         """Safe-to-log identifiers."""
         return {"instance_id": self.instance_id, "timer_id": self.timer_id}
+
+
+@dataclass(frozen=True, slots=True)
+class RecomputeDeadlines:
+    """Count the due times not yet reached again on the current business calendar (an administrator).
+
+    For after the calendar changed: next year's holidays published, a company
+    day off added, a department's hours changed. Due times set by a person (a
+    re-planned exception) or resumed after 补件 stay as they are.
+    """
+
+    name: ClassVar[str] = "recompute_deadlines"
+    retry_safe: ClassVar[bool] = True
+
+    actor: str
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"actor": self.actor}

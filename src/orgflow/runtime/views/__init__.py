@@ -15,7 +15,7 @@ from orgflow.runtime.views.anomalies import (
     CountRow,
     MonthlyAnalysis,
 )
-from orgflow.runtime.views.deadlines import Acknowledged
+from orgflow.runtime.views.deadlines import Acknowledged, Recomputed
 from orgflow.runtime.views.files import ArchiveBuilt, AttachmentView, ProgressReported
 from orgflow.runtime.views.inbox import (
     Copied,
@@ -68,6 +68,7 @@ __all__ = [
     "OpenWorkItem",
     "OrgImported",
     "ProgressReported",
+    "Recomputed",
     "Urged",
     "WorkItemForm",
     "WorkItemView",

@@ -27,3 +27,18 @@ class Acknowledged:
     waited_seconds: float
     actor: str
     again: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Recomputed:
+    """The result of counting due times again after the business calendar changed.
+
+    Attributes:
+        checked: Open items in business time whose due time was counted and is still ahead.
+        moved: Those whose due time changed (their reminders and escalation moved with it).
+        fingerprint: The calendar they were counted on (changes with its configuration and data).
+    """
+
+    checked: int
+    moved: int
+    fingerprint: str
