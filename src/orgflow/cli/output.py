@@ -154,6 +154,9 @@ def _assigned_to(entry: HistoryEntry) -> str:
     if entry.kind in ("instance_copied", "instance_urged"):
         names = data.get("user_names") or data.get("assignee_names") or []
         return f"→ {'、'.join([*names, *data.get('group_labels', [])])}"
+    if entry.kind == "notified":
+        told = [who(None, to) if ":" in to else to for to in data.get("to", [])]
+        return f"→ {'、'.join(told)}" if told else ""
     if entry.kind != "work_item_opened" or not data:
         return ""
     person = data.get("assignee")

@@ -31,3 +31,18 @@ def test_ack_confirms_receipt_once(tmp_path: Path) -> None:
     assert len(refused.err.splitlines()) == 1
     assert first.code == 0 and "已确认接收" in first.out and "需求审核" in first.out
     assert again["again"] is True and again["actor"] == "u1"
+
+
+def test_show_says_who_was_told(tmp_path: Path) -> None:
+    orgflow = Orgflow(tmp_path / "home")
+    timed = SIMPLE.replace("key: cli_ack", "key: cli_told").replace(
+        "acknowledge: true", "time_limit: {hours: 8}"
+    )
+    (tmp_path / "told.yaml").write_text(timed + "sla: {reminders: [created]}\n", encoding="utf-8")
+    orgflow.json("init")
+    orgflow.json("deploy", str(tmp_path / "told.yaml"))
+    key = orgflow.json("start", "cli_told", "--user", "boss")["instance"]["business_key"]
+    shown = orgflow.run("show", key)
+    assert shown.code == 0
+    (told,) = [line for line in shown.out.splitlines() if "通知" in line]
+    assert "→ u1" in told and "新待办" in told
