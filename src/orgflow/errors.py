@@ -128,3 +128,15 @@ class AttachmentRefused(OrgFlowError):
 
 class AttachmentDamaged(StorageError):
     """附件文件已损坏或丢失（校验和不符），为安全起见不提供下载；请联系系统管理员。"""
+
+
+class DeliveryFailed(OrgFlowError):
+    """通知未能送达（渠道配置有误或接收方出错）；将按退避策略重试，多次失败后由管理员处理。
+
+    The message names the channel and what went wrong, never a password or secret.
+    """
+
+    def __init__(self, channel: str, problem: str) -> None:
+        self.channel = channel
+        self.problem = problem
+        super().__init__(f"通知渠道 {channel} 发送失败：{problem}")
