@@ -32,6 +32,7 @@ class Settings:
         attachment_max_bytes: Largest attachment accepted, in bytes.
         attachment_types: File types (lower-case extensions) accepted as attachments.
         calendar_file: The business calendar's configuration (工作日历); ``None``: the built-in one.
+        notify_file: The notification settings (channels, preferences); ``None``: in-app inbox only.
     """
 
     database_url: str
@@ -41,6 +42,7 @@ class Settings:
     attachment_max_bytes: int = DEFAULT_ATTACHMENT_MAX_BYTES
     attachment_types: tuple[str, ...] = DEFAULT_ATTACHMENT_TYPES
     calendar_file: Path | None = None
+    notify_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,7 +52,8 @@ class Settings:
         (comma-separated), ORGFLOW_ATTACHMENT_MAX_MB (a number of MiB) and
         ORGFLOW_ATTACHMENT_TYPES (comma-separated extensions, such as ``pdf,docx``) and
         ORGFLOW_CALENDAR (the business calendar's YAML file; by default
-        ``<home>/calendar.yaml`` when it exists).
+        ``<home>/calendar.yaml`` when it exists) and ORGFLOW_NOTIFY (the notification
+        settings; by default ``<home>/notify.yaml`` when it exists).
 
         Raises:
             ConfigurationError: ORGFLOW_ATTACHMENT_MAX_MB is not a positive number.
@@ -66,7 +69,8 @@ class Settings:
             services=_listed(env.get("ORGFLOW_SERVICES", "")),
             attachment_max_bytes=_mebibytes(env.get("ORGFLOW_ATTACHMENT_MAX_MB")),
             attachment_types=tuple(t.lower().lstrip(".") for t in types) or DEFAULT_ATTACHMENT_TYPES,
-            calendar_file=_calendar_file(env.get("ORGFLOW_CALENDAR"), home),
+            calendar_file=_home_file(env.get("ORGFLOW_CALENDAR"), home, "calendar.yaml"),
+            notify_file=_home_file(env.get("ORGFLOW_NOTIFY"), home, "notify.yaml"),
         )
 
 
@@ -75,11 +79,11 @@ def default_database_url(home: Path) -> str:
     return f"sqlite:///{home / 'orgflow.db'}"
 
 
-def _calendar_file(given: str | None, home: Path) -> Path | None:
-    """ORGFLOW_CALENDAR if set, else ``<home>/calendar.yaml`` if it exists, else none (built-in)."""
+def _home_file(given: str | None, home: Path, name: str) -> Path | None:
+    """The file a variable names, else ``<home>/<name>`` if it exists, else none (the built-in settings)."""
     if given:
         return Path(given)
-    found = home / "calendar.yaml"
+    found = home / name
     return found if found.is_file() else None
 
 

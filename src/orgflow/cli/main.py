@@ -18,6 +18,7 @@ from orgflow.cli.clock_commands import add_clock_commands
 from orgflow.cli.deadline_commands import add_deadline_commands
 from orgflow.cli.file_commands import add_file_commands
 from orgflow.cli.job_commands import add_job_commands
+from orgflow.cli.notify_commands import add_notify_commands
 from orgflow.cli.org_commands import org_app, proxy_app
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
 from orgflow.errors import ConfigurationError, DefinitionError
@@ -45,6 +46,7 @@ add_file_commands(app)
 add_deadline_commands(app)
 add_job_commands(app)
 add_clock_commands(app)
+add_notify_commands(app)
 app.command("inbox")(inbox_commands.inbox)
 app.command("copy")(inbox_commands.copy)
 app.command("urge")(inbox_commands.urge)

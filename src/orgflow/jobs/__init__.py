@@ -6,7 +6,7 @@ with :func:`orgflow.store.jobs.schedule` in the transaction that causes them.
 
 from __future__ import annotations
 
-from orgflow.jobs.handlers import JobContext, JobHandler, JobHandlers
+from orgflow.jobs.handlers import JobContext, JobHandler, JobHandlers, OutsideCall
 from orgflow.jobs.retry import Backoff
 from orgflow.jobs.worker import Worker
 from orgflow.store.jobs import JobRequest, JobStatus, StoredJob
@@ -18,6 +18,7 @@ __all__ = [
     "JobHandlers",
     "JobRequest",
     "JobStatus",
+    "OutsideCall",
     "StoredJob",
     "Worker",
 ]

@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from orgflow.clock import Clock
 from orgflow.errors import LeaseLost
-from orgflow.jobs.handlers import JobContext, JobHandlers
+from orgflow.jobs.handlers import JobContext, JobHandlers, OutsideCall
 from orgflow.jobs.retry import Backoff
 from orgflow.store import jobs as job_rows
 from orgflow.store.database import Database
@@ -93,6 +93,9 @@ class Worker:
 
     def run(self, job: StoredJob) -> bool:
         """Run one acquired job; ``False`` if it was no longer ours (taken over or cancelled)."""
+        outside = self.handlers.outside(job.kind)
+        if outside is not None:
+            return self._run_outside(job, outside)
         now = self.clock.now()
         try:
             with self.database.transaction() as connection:
@@ -108,6 +111,31 @@ class Worker:
             self._record_failure(job, error)
             return True
         log.debug("job done", extra={"action": "job_done", "job_id": job.id, "kind": job.kind})
+        return True
+
+    def _run_outside(self, job: StoredJob, outside: OutsideCall) -> bool:
+        """Prepare in one transaction, call outside any, record in a second (see :class:`OutsideCall`)."""
+        try:
+            with self.database.transaction() as connection:
+                now = self.clock.now()
+                if not job_rows.claim(connection, job, until=now + self.lease):
+                    return False
+                prepared = outside.prepare(JobContext(connection, job, now))
+                if prepared is None:
+                    job_rows.finish(connection, job)
+                    return True
+            outside.call(prepared)
+            with self.database.transaction() as connection:
+                now = self.clock.now()
+                if not job_rows.claim(connection, job, until=now + self.lease):
+                    raise LeaseLost(f"后台任务 {job.id} 已被其他执行器接手")
+                outside.record(JobContext(connection, job, now), prepared)
+                job_rows.finish(connection, job)
+        except LeaseLost:
+            log.info("job taken over, run rolled back", extra={"action": "job_lost", "job_id": job.id})
+            return False
+        except Exception as error:
+            self._record_failure(job, error)
         return True
 
     def _record_failure(self, job: StoredJob, error: Exception) -> None:

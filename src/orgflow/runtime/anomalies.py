@@ -48,7 +48,7 @@ from orgflow.runtime.actions.anomalies import (
     VerifyAnomaly,
 )
 from orgflow.runtime.deadlines import Deadlines
-from orgflow.runtime.notices import Notice, tell
+from orgflow.runtime.notices import Notice
 from orgflow.runtime.permissions import is_administrator
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views.anomalies import AnomalyOpened, AnomalyView
@@ -324,7 +324,7 @@ class AnomalyHandlers:
         """Ask the responsible department's head for the explanation, and escalate if it is late."""
         facts = Facts(assignee=None, department=row["responsible_department"], initiator=None)
         due: datetime = row["explanation_due_at"]
-        tell(
+        self.deadlines.notices.tell(
             uow,
             stored,
             Notice.EXPLANATION_NEEDED,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from orgflow.engine.state import WorkItem
 from orgflow.jobs import JobContext, JobHandlers
@@ -25,7 +25,7 @@ from orgflow.runtime.actions import (
     WithdrawInstance,
 )
 from orgflow.runtime.deadlines import Deadlines
-from orgflow.runtime.notices import Notice, tell
+from orgflow.runtime.notices import Notice, Notices
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.sla.plan import DeadlineKind
 from orgflow.sla.recipients import Step, resolve_recipients
@@ -46,6 +46,7 @@ class Chase(NamedTuple):
     terms: EffectiveSla
     now: datetime
     step: int
+    notices: Notices
 
     def recipients_step(self) -> Step:
         """The facts the org chart is asked about: who holds the step, its department, the initiator."""
@@ -61,7 +62,8 @@ class Chase(NamedTuple):
         """Record the notice about this item, with its due time."""
         due = self.uow.due_at(self.item.id)
         extra = {} if due is None else {"due_at": due.isoformat()}
-        return tell(self.uow, self.stored, notice, recipients, self.now, item=self.item, **extra, **details)
+        facts: dict[str, Any] = {**extra, **details}
+        return self.notices.tell(self.uow, self.stored, notice, recipients, self.now, item=self.item, **facts)
 
 
 class DeadlineJobs:
@@ -157,7 +159,7 @@ class DeadlineJobs:
         if terms is None:
             return None
         step = int(context.job.payload.get("step", 0))
-        return Chase(uow, stored, item, terms, context.now, step)
+        return Chase(uow, stored, item, terms, context.now, step, self.deadlines.notices)
 
     def _unconfirmed(self, context: JobContext) -> Chase | None:
         chase = self._open(context)

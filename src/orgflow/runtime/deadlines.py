@@ -32,8 +32,8 @@ from orgflow.engine.effects import (
 from orgflow.engine.state import WorkItem
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.rules import TimeLimit, TimeUnit
-from orgflow.model.sla import EffectiveSla, ReminderAt, is_business_time
-from orgflow.runtime.notices import Notice, tell
+from orgflow.model.sla import EffectiveSla, is_business_time
+from orgflow.runtime.notices import Notices
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.sla.plan import Deadline, DeadlineKind, plan_deadlines
 from orgflow.store.definitions import DeployedDefinition
@@ -51,8 +51,9 @@ _CLOSING = WorkItemCompleted | WorkItemCancelled | WorkItemReturned
 class Deadlines:
     """Plans work items' deadlines on the business calendar of each step's department."""
 
-    def __init__(self, calendars: CalendarBook) -> None:
+    def __init__(self, calendars: CalendarBook, notices: Notices) -> None:
         self.calendars = calendars
+        self.notices = notices
 
     def calendar_for(self, definition: ProcessDefinition, node_id: str) -> BusinessCalendar:
         """The calendar a step counts working time on: its responsible department's, or the company's."""
@@ -104,8 +105,6 @@ class Deadlines:
                     counted_from[item.id] = start
             ahead = [d for d in plan.deadlines if inherited is None or d.at > now]
             requests.extend(_jobs(stored.state.id, item.id, ahead))
-            if inherited is None and any(r.at is ReminderAt.CREATED for r in terms.reminders):
-                tell(uow, stored, Notice.ASSIGNED, _addressees(item), now, item=item, **_due(plan.due_at))
         uow.set_due(dues, counted_from)
         uow.schedule_jobs(requests, now)
 
@@ -204,13 +203,3 @@ def _jobs(instance_id: str, item_id: str, deadlines: Sequence[Deadline]) -> list
         )
         for deadline in deadlines
     ]
-
-
-def _addressees(item: WorkItem) -> tuple[str, ...]:
-    """Who a work item waits on: its assignee, or its candidate group while nobody has claimed it."""
-    holder = item.assignee or item.group
-    return (holder,) if holder else ()
-
-
-def _due(due_at: datetime | None) -> dict[str, str]:
-    return {} if due_at is None else {"due_at": due_at.isoformat()}

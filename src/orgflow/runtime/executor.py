@@ -35,6 +35,7 @@ from orgflow.runtime.actions import (
     ExplainAnomaly,
     FireTimer,
     ImportOrg,
+    MarkNotificationsRead,
     OpenOverdueAnomaly,
     OrgImported,
     RaiseAnomaly,
@@ -241,6 +242,8 @@ class CommandExecutor:
     def execute(self, action: RecomputeDeadlines) -> Recomputed: ...
     @overload
     def execute(self, action: FireTimer) -> InstanceView | None: ...
+    @overload
+    def execute(self, action: MarkNotificationsRead) -> int: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

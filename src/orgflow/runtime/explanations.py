@@ -13,7 +13,7 @@ from orgflow.anomalies.lifecycle import EXPLANATION_JOB, AnomalyStatus
 from orgflow.jobs import JobContext, JobHandlers
 from orgflow.model.sla import Recipient
 from orgflow.runtime.chasing import MakeUnitOfWork
-from orgflow.runtime.notices import Notice, tell
+from orgflow.runtime.notices import Notice, Notices
 from orgflow.sla.recipients import Step, resolve_recipients
 from orgflow.store import anomalies
 
@@ -24,8 +24,9 @@ ESCALATE_TO = (Recipient.ASSIGNEE_HEAD, Recipient.SUPERVISOR)
 class ExplanationJobs:
     """The handler of :data:`orgflow.anomalies.lifecycle.EXPLANATION_JOB`."""
 
-    def __init__(self, make_uow: MakeUnitOfWork) -> None:
+    def __init__(self, make_uow: MakeUnitOfWork, notices: Notices) -> None:
         self.make_uow = make_uow
+        self.notices = notices
 
     def register(self, handlers: JobHandlers) -> None:
         """Register the late-explanation handler."""
@@ -44,7 +45,7 @@ class ExplanationJobs:
         facts = Step(assignee=head, department=department, initiator=None)
         recipients = resolve_recipients(ESCALATE_TO, facts, chart)
         due = row["explanation_due_at"]
-        tell(
+        self.notices.tell(
             uow,
             stored,
             Notice.EXPLANATION_OVERDUE,

@@ -18,6 +18,9 @@ from orgflow.clock import Clock, SystemClock
 from orgflow.errors import ConfigurationError
 from orgflow.ids import IdSource, TimeOrderedIds
 from orgflow.jobs import JobContext, JobHandlers, Worker
+from orgflow.notify.config import NotifyConfig, load_notify_config
+from orgflow.notify.delivery import Deliveries, templates_for
+from orgflow.notify.outbox import Outbox
 from orgflow.runtime.anomaly_queries import AnomalyQueries
 from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
 from orgflow.runtime.chasing import DeadlineJobs
@@ -27,6 +30,8 @@ from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_inte
 from orgflow.runtime.explanations import ExplanationJobs
 from orgflow.runtime.handlers import ActionHandlers
 from orgflow.runtime.job_admin import JobAdmin
+from orgflow.runtime.notices import Notices
+from orgflow.runtime.notification_queries import NotificationQueries
 from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
 from orgflow.runtime.timer_starts import TimerStarts
@@ -53,6 +58,11 @@ class Runtime:
         archives: Builds archive folders and zips under ``<home>/archive``.
         job_handlers: Background job kinds and their handlers; parts register theirs.
         jobs: Lists background jobs and retries failed ones.
+        notifications: A person's in-app messages and the outbox of the other channels.
+        notify: The notification settings (channels, preferences, quiet hours).
+        templates: The notification templates (built-in, overridden under ``<home>/templates``).
+        clock: Where "now" comes from.
+        deliveries: Sends outbox rows (the worker) and test messages (``orgflow notify test``).
         calendars: The business calendars (company and departments) deadlines count on.
     """
 
@@ -67,12 +77,14 @@ class Runtime:
         home: Path = DEFAULT_HOME,
         upload_policy: UploadPolicy | None = None,
         calendars: CalendarBook | None = None,
+        notify: NotifyConfig | None = None,
     ) -> None:
         self.database = database
+        self.notify = notify or NotifyConfig()
         self.calendars = calendars or load_calendar_book(None)
         self.services = services
         self.job_handlers = JobHandlers()
-        self._clock = clock
+        self.clock = clock
         self.jobs = JobAdmin(database, clock)
         caches = StoreCaches()
         files = FileStore(home / "attachments")
@@ -82,7 +94,9 @@ class Runtime:
             files=files,
             policy=upload_policy or DEFAULT_POLICY,
         )
-        deadlines = Deadlines(self.calendars)
+        notices = Notices(Outbox(self.notify, self.calendars.company, ids))
+        deadlines = Deadlines(self.calendars, notices)
+        self.templates = templates_for(home)
 
         def job_uow(context: JobContext) -> UnitOfWork:
             return UnitOfWork(context.connection, caches, running_job=context.job.id)
@@ -99,12 +113,15 @@ class Runtime:
         )
         self.queries = Queries(database, caches, files=files)
         self.anomalies = AnomalyQueries(database, caches, clock)
+        self.notifications = NotificationQueries(database, self.templates)
         self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
         chain = [ArchiveOnCompletion(self.archives), *interceptors(database, caches)]
         self.executor = CommandExecutor(handlers, chain)
 
         DeadlineJobs(deadlines, job_uow, handlers).register(self.job_handlers)
-        ExplanationJobs(job_uow).register(self.job_handlers)
+        ExplanationJobs(job_uow, notices).register(self.job_handlers)
+        self.deliveries = Deliveries(self.notify, self.templates, caches.org)
+        self.deliveries.register(self.job_handlers)
         TimerJobs(job_uow, handlers).register(self.job_handlers)
         starts.register(self.job_handlers)
         #: Run one action in one transaction and return its result (typed per action).
@@ -112,7 +129,7 @@ class Runtime:
 
     def worker(self, *, owner: str, lease: timedelta = timedelta(minutes=5), batch: int = 20) -> Worker:
         """A worker running this runtime's job kinds on its database and clock."""
-        return Worker(self.database, self.job_handlers, self._clock, owner=owner, lease=lease, batch=batch)
+        return Worker(self.database, self.job_handlers, self.clock, owner=owner, lease=lease, batch=batch)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -178,4 +195,5 @@ def open_runtime(
         home=settings.home,
         upload_policy=policy,
         calendars=load_calendar_book(settings.calendar_file),
+        notify=load_notify_config(settings.notify_file),
     )

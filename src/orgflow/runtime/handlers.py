@@ -39,6 +39,7 @@ from orgflow.runtime.actions import (
     ExplainAnomaly,
     FireTimer,
     ImportOrg,
+    MarkNotificationsRead,
     OpenOverdueAnomaly,
     RaiseAnomaly,
     RecomputeDeadlines,
@@ -61,6 +62,7 @@ from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.copying import copy_instance
 from orgflow.runtime.deadlines import Deadlines
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
+from orgflow.runtime.notices import Notice
 from orgflow.runtime.permissions import is_administrator
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.timers import Timers
@@ -76,6 +78,7 @@ from orgflow.runtime.views import (
     Urged,
     instance_view,
 )
+from orgflow.store import notifications
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
 
@@ -142,6 +145,7 @@ class ActionHandlers:
             AcknowledgeWorkItem: Acknowledgements(clock).acknowledge,
             FireTimer: self.fire_timer,
             RecomputeDeadlines: self.recompute_deadlines,
+            MarkNotificationsRead: self.mark_read,
             RaiseAnomaly: anomalies.raise_anomaly,
             OpenOverdueAnomaly: anomalies.open_overdue,
             ExplainAnomaly: anomalies.explain,
@@ -263,6 +267,10 @@ class ActionHandlers:
         checked, moved = self.deadlines.recompute(uow, self.clock.now())
         return Recomputed(checked=checked, moved=moved, fingerprint=self.deadlines.calendars.fingerprint)
 
+    def mark_read(self, action: MarkNotificationsRead, uow: UnitOfWork) -> int:
+        """Mark a person's in-app messages read; returns how many were unread."""
+        return notifications.mark_read(uow.connection, action.user, action.ids, self.clock.now())
+
     def set_proxy(self, action: SetProxy, uow: UnitOfWork) -> int:
         """Store a proxy after checking it against the chart; returns the org's new revision."""
         delegation = Delegation(
@@ -294,11 +302,42 @@ class ActionHandlers:
 
     def copy(self, action: CopyInstance, uow: UnitOfWork) -> Copied:
         """Copy an instance to people (抄送); see :mod:`orgflow.runtime.copying`."""
-        return copy_instance(action, uow, self.clock.now())
+        now = self.clock.now()
+        copied = copy_instance(action, uow, now)
+        stored = uow.instance(copied.instance_id)
+        self.deadlines.notices.tell(
+            uow,
+            stored,
+            Notice.COPIED,
+            copied.added,
+            now,
+            record=False,
+            actor=action.actor,
+            reason=action.note,
+        )
+        return copied
 
     def urge(self, action: UrgeInstance, uow: UnitOfWork) -> Urged:
         """Urge the people an instance waits on (催办); see :mod:`orgflow.runtime.urging`."""
-        return urge_instance(action, uow, self.clock.now())
+        now = self.clock.now()
+        urged = urge_instance(action, uow, now)
+        stored = uow.instance(urged.instance_id)
+        notices = self.deadlines.notices
+        for item in stored.state.work_items:  # everyone the instance waits on, groups too
+            holder = item.assignee or item.group
+            if holder is not None:
+                notices.tell(
+                    uow,
+                    stored,
+                    Notice.URGED,
+                    (holder,),
+                    now,
+                    item=item,
+                    record=False,
+                    actor=action.actor,
+                    reason=action.note,
+                )
+        return urged
 
     def _save(
         self,
@@ -313,6 +352,7 @@ class ActionHandlers:
         stored = uow.save(before, transition, deployed, now, chart)
         self.deadlines.after_save(uow, stored, transition, deployed, now)
         self.timers.after_save(uow, stored, transition, now)
+        self.deadlines.notices.after_save(uow, stored, transition, deployed, now)
         return stored
 
     def _run(

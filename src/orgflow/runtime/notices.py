@@ -1,21 +1,32 @@
 """Telling people: every reminder, overdue warning and escalation is recorded as a ``notified`` event.
 
 The record is what the scenario tests and the KPIs read ("who was told what,
-when"), in the same transaction as the decision to tell. Delivery on the
-channels people use (inbox, email, IM robots) reads the same events through
-the notification outbox.
+when"), in the same transaction as the decision to tell, with the outbox
+rows that carry it to the channels people use (inbox, email, IM robots).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from orgflow.engine.state import WorkItem
+from orgflow.engine.effects import (
+    InstanceEnded,
+    InstanceWithdrawn,
+    Transition,
+    WorkItemOpened,
+    WorkItemReturned,
+    WorkItemTransferred,
+)
+from orgflow.engine.state import InstanceStatus, WorkItem
+from orgflow.model.sla import ReminderAt
+from orgflow.notify.outbox import Outbox
 from orgflow.runtime.instance_events import instance_event
+from orgflow.runtime.message_facts import message_facts
 from orgflow.runtime.unit_of_work import UnitOfWork
+from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
 
 
@@ -31,6 +42,12 @@ class Notice(StrEnum):
     EXPLANATION_NEEDED = "explanation_needed"  # an exception (异常) waits for its explanation
     EXPLANATION_OVERDUE = "explanation_overdue"  # the explanation is late: escalated
     TIMER_FIRED = "timer_fired"  # a side-path timer (e.g. a reminder loop) started its path
+    RETURNED = "returned"  # a step came back (退回)
+    TRANSFERRED = "transferred"  # a step was handed over (转交)
+    COPIED = "copied"  # an instance was copied to someone (抄送)
+    URGED = "urged"  # someone urged a step (催办)
+    APPROVED = "approved"  # the instance ended normally: to its initiator
+    REJECTED = "rejected"  # the instance was ended early: to its initiator
 
 
 NOTICE_LABELS = {
@@ -43,28 +60,162 @@ NOTICE_LABELS = {
     Notice.EXPLANATION_NEEDED: "请提交异常说明",
     Notice.EXPLANATION_OVERDUE: "异常说明超时升级",
     Notice.TIMER_FIRED: "定时提醒",
+    Notice.RETURNED: "退回",
+    Notice.TRANSFERRED: "转交",
+    Notice.COPIED: "抄送",
+    Notice.URGED: "催办",
+    Notice.APPROVED: "流程已通过",
+    Notice.REJECTED: "流程未通过",
 }
 
 
-def tell(
-    uow: UnitOfWork,
-    stored: StoredInstance,
-    notice: Notice,
-    recipients: Sequence[str],
-    now: datetime,
-    *,
-    item: WorkItem | None = None,
-    **details: Any,
-) -> bool:
-    """Record that ``recipients`` are told ``notice``; ``False`` (and nothing written) if there is nobody."""
-    if not recipients:
-        return False
-    data: dict[str, Any] = {"notice": notice.value, "to": list(recipients), **details}
-    uow.record(
-        [
-            instance_event(
-                uow, stored, "notified", now, None, item=item, comment=NOTICE_LABELS[notice], data=data
+class Notices:
+    """Tells people: the ``notified`` history record, and the outbox rows that reach them.
+
+    ``outbox`` is ``None`` for a runtime without notifications (only the record is written).
+    """
+
+    def __init__(self, outbox: Outbox | None = None) -> None:
+        self.outbox = outbox
+
+    def tell(
+        self,
+        uow: UnitOfWork,
+        stored: StoredInstance,
+        notice: Notice,
+        recipients: Sequence[str],
+        now: datetime,
+        *,
+        item: WorkItem | None = None,
+        record: bool = True,
+        **details: Any,
+    ) -> bool:
+        """Tell ``recipients`` ``notice``; ``False`` (and nothing written) if there is nobody.
+
+        ``record=False`` skips the history row where another event already says it
+        (a new work item's ``work_item_opened``).
+        """
+        if not recipients:
+            return False
+        if record:
+            data: dict[str, Any] = {"notice": notice.value, "to": list(recipients), **details}
+            uow.record(
+                [
+                    instance_event(
+                        uow,
+                        stored,
+                        "notified",
+                        now,
+                        None,
+                        item=item,
+                        comment=NOTICE_LABELS[notice],
+                        data=data,
+                    )
+                ]
             )
-        ]
-    )
-    return True
+        if self.outbox is not None:
+            self._write(uow, stored, notice, recipients, now, item, details)
+        return True
+
+    def after_save(
+        self,
+        uow: UnitOfWork,
+        stored: StoredInstance,
+        transition: Transition,
+        deployed: DeployedDefinition,
+        now: datetime,
+    ) -> None:
+        """Tell people what the transition asks of them: a new, returned or transferred step; the end.
+
+        A new step's notice is recorded in history only when the definition asks for a
+        reminder at creation (its ``work_item_opened`` row says the rest).
+        """
+        definition = deployed.definition
+        if self.outbox is None and not definition.is_timed:
+            return
+        transferred = {e.to_user: e for e in transition.effects if isinstance(e, WorkItemTransferred)}
+        returned = next((e for e in transition.effects if isinstance(e, WorkItemReturned)), None)
+        for effect in transition.effects:
+            if isinstance(effect, WorkItemOpened):
+                item = effect.work_item
+                holder = item.assignee or item.group
+                if holder is None:
+                    continue
+                moved = transferred.get(item.on_behalf_of or item.assignee or "")
+                if moved is not None:
+                    self.tell(
+                        uow,
+                        stored,
+                        Notice.TRANSFERRED,
+                        (holder,),
+                        now,
+                        item=item,
+                        record=False,
+                        actor=moved.actor,
+                        reason=moved.reason,
+                    )
+                elif returned is not None:
+                    self.tell(
+                        uow,
+                        stored,
+                        Notice.RETURNED,
+                        (holder,),
+                        now,
+                        item=item,
+                        record=False,
+                        actor=returned.actor,
+                        reason=returned.reason,
+                    )
+                else:
+                    terms = definition.sla_of(item.node_id)
+                    record = terms is not None and any(r.at is ReminderAt.CREATED for r in terms.reminders)
+                    if record or self.outbox is not None:
+                        self.tell(uow, stored, Notice.ASSIGNED, (holder,), now, item=item, record=record)
+            elif isinstance(effect, InstanceEnded) and stored.state.initiator:
+                self._ended(uow, stored, transition, effect, now)
+
+    def _ended(
+        self,
+        uow: UnitOfWork,
+        stored: StoredInstance,
+        transition: Transition,
+        effect: InstanceEnded,
+        now: datetime,
+    ) -> None:
+        initiator = stored.state.initiator
+        assert initiator is not None
+        if effect.status is InstanceStatus.COMPLETED:
+            self.tell(uow, stored, Notice.APPROVED, (initiator,), now, record=False)
+            return
+        withdrawn = next((e for e in transition.effects if isinstance(e, InstanceWithdrawn)), None)
+        if withdrawn is not None and withdrawn.actor == initiator:
+            return  # the initiator ended it themselves
+        reason = "" if withdrawn is None else withdrawn.reason
+        self.tell(uow, stored, Notice.REJECTED, (initiator,), now, record=False, reason=reason)
+
+    def _write(
+        self,
+        uow: UnitOfWork,
+        stored: StoredInstance,
+        notice: Notice,
+        recipients: Sequence[str],
+        now: datetime,
+        item: WorkItem | None,
+        details: Mapping[str, Any],
+    ) -> None:
+        assert self.outbox is not None
+        chart = uow.org()
+        deployed = uow.definition(stored.state.definition_id)
+        department = None if item is None else deployed.departments.get(item.node_id)
+        named = chart.departments.get(department) if department else None
+        self.outbox.write(
+            uow.connection,
+            event=notice.value,
+            recipients=recipients,
+            org=chart,
+            now=now,
+            facts=message_facts(uow, stored, deployed, item, now, self.outbox.config, details),
+            instance_id=stored.state.id,
+            work_item_id=None if item is None else item.id,
+            departments=(department, None if named is None else named.name),
+        )

@@ -544,3 +544,34 @@ Index(
     sqlite_where=OPEN_OVERDUE_ANOMALY,
     postgresql_where=OPEN_OVERDUE_ANOMALY,
 )
+
+# --- notifications: the outbox, and the in-app inbox (站内消息) ------------------------------------
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("key", String, nullable=False, unique=True, comment="idempotency key: receivers de-duplicate"),
+    Column("event", String, nullable=False, comment="a Notice: assigned, overdue, escalated …"),
+    Column("channel", String, nullable=False, comment="inbox | email | webhook | dingtalk | wecom | feishu"),
+    Column("recipient", String, nullable=False, comment="the user (for a robot or webhook: its name)"),
+    Column("instance_id", String, comment="no foreign key: the outbox outlives nothing it names"),
+    Column("work_item_id", String),
+    Column("locale", String, nullable=False, comment="zh-CN | en: the templates it is rendered with"),
+    Column("data", JsonDocument, nullable=False, comment="the facts the templates render"),
+    Column("status", String, nullable=False, comment="pending | sent"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("deliver_after", UtcDateTime, nullable=False, comment="quiet hours defer it to here"),
+    Column("sent_at", UtcDateTime),
+    Column("read_at", UtcDateTime, comment="inbox: when the recipient read it"),
+    Index(None, "instance_id"),
+    comment="one row per message per channel, written with the command that caused it",
+)
+# A person's inbox, newest first, and its unread count, without reading other channels.
+_partial_index(
+    "ix_notifications_inbox",
+    notifications.c.channel == literal_column("'inbox'"),
+    notifications.c.recipient,
+    notifications.c.created_at,
+    notifications.c.id,
+)

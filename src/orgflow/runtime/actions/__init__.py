@@ -24,7 +24,7 @@ from orgflow.runtime.actions.anomalies import (
 )
 from orgflow.runtime.actions.contributions import AddAttachment, AddComment, ReportProgress
 from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem, FireTimer, RecomputeDeadlines
-from orgflow.runtime.actions.following import CopyInstance, UrgeInstance
+from orgflow.runtime.actions.following import CopyInstance, MarkNotificationsRead, UrgeInstance
 from orgflow.runtime.actions.organisation import EndProxy, ImportOrg, SetProxy
 from orgflow.runtime.actions.process import CompleteWorkItem, DeployDefinition, StartProcess
 from orgflow.runtime.actions.task_operations import (
@@ -57,6 +57,7 @@ __all__ = [
     "FireTimer",
     "ImportOrg",
     "InstanceView",
+    "MarkNotificationsRead",
     "OpenOverdueAnomaly",
     "OrgImported",
     "RaiseAnomaly",
@@ -93,6 +94,7 @@ Action = (
     | UrgeInstance
     | AcknowledgeWorkItem
     | FireTimer
+    | MarkNotificationsRead
     | RecomputeDeadlines
     | AnomalyAction
 )

@@ -57,3 +57,18 @@ class UrgeInstance:
     def log_fields(self) -> dict[str, Any]:
         """Safe-to-log identifiers."""
         return {"instance": self.instance, "actor": self.actor}
+
+
+@dataclass(frozen=True, slots=True)
+class MarkNotificationsRead:
+    """A person marks in-app messages read (站内消息已读): the given ones, or all (``ids`` ``None``)."""
+
+    name: ClassVar[str] = "mark_notifications_read"
+    retry_safe: ClassVar[bool] = True
+
+    user: str
+    ids: tuple[str, ...] | None = None
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"user": self.user, "count": None if self.ids is None else len(self.ids)}

@@ -1,0 +1,147 @@
+"""Notification rows: the outbox written with each command, the in-app inbox read from it.
+
+An inbox row is delivered as it is written (``sent``); every other channel's
+row stays ``pending`` until its delivery job marks it sent, in the job's
+transaction. The outbox listing joins each row's delivery job, so a message
+that keeps failing shows with its attempts and last error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from orgflow.store.tables import jobs, notifications
+
+#: The in-app channel: a row is the message itself.
+INBOX: Final = "inbox"
+PENDING: Final = "pending"
+SENT: Final = "sent"
+#: The job kind that delivers one outbox row (its subject is the row's id).
+DELIVERY_JOB: Final = "notify.deliver"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StoredNotification:
+    """One notification row."""
+
+    id: str
+    key: str
+    event: str
+    channel: str
+    recipient: str
+    instance_id: str | None
+    work_item_id: str | None
+    locale: str
+    data: Mapping[str, Any]
+    status: str
+    created_at: datetime
+    deliver_after: datetime
+    sent_at: datetime | None
+    read_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> StoredNotification:
+        """Build from a row of :data:`notifications` (extra columns ignored)."""
+        return cls(**{name: row[name] for name in _COLUMN_NAMES})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OutboxEntry:
+    """A row of a channel other than the inbox, with its delivery job's state (``None`` once sent)."""
+
+    notification: StoredNotification
+    job_status: str | None
+    attempts: int
+    last_error: str | None
+    job_id: str | None
+
+
+_COLUMN_NAMES: Final = tuple(column.name for column in notifications.c)
+
+
+def insert_rows(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write new notification rows (one multi-row INSERT)."""
+    if rows:
+        connection.execute(insert(notifications), [dict(row) for row in rows])
+
+
+def get(connection: Connection, notification_id: str) -> StoredNotification | None:
+    """One row by id."""
+    row = connection.execute(select(notifications).where(notifications.c.id == notification_id)).first()
+    return None if row is None else StoredNotification.from_row(row._mapping)
+
+
+def mark_sent(connection: Connection, notification_id: str, at: datetime) -> bool:
+    """Record delivery; ``False`` if it was already sent (a repeated delivery)."""
+    statement = (
+        update(notifications)
+        .where(notifications.c.id == notification_id, notifications.c.status == PENDING)
+        .values(status=SENT, sent_at=at)
+    )
+    return connection.execute(statement).rowcount == 1
+
+
+def inbox(
+    connection: Connection, user: str, *, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> list[StoredNotification]:
+    """A person's in-app messages, newest first."""
+    query = select(notifications).where(notifications.c.channel == INBOX, notifications.c.recipient == user)
+    if unread_only:
+        query = query.where(notifications.c.read_at.is_(None))
+    query = query.order_by(notifications.c.created_at.desc(), notifications.c.id.desc())
+    rows = connection.execute(query.limit(limit).offset(offset))
+    return [StoredNotification.from_row(row._mapping) for row in rows]
+
+
+def unread_count(connection: Connection, user: str) -> int:
+    """How many of a person's in-app messages are unread."""
+    query = select(func.count()).where(
+        notifications.c.channel == INBOX,
+        notifications.c.recipient == user,
+        notifications.c.read_at.is_(None),
+    )
+    return int(connection.execute(query).scalar_one())
+
+
+def mark_read(connection: Connection, user: str, ids: Sequence[str] | None, at: datetime) -> int:
+    """Mark a person's messages read (``ids`` ``None``: all of them); return how many changed."""
+    statement = update(notifications).where(
+        notifications.c.channel == INBOX,
+        notifications.c.recipient == user,
+        notifications.c.read_at.is_(None),
+    )
+    if ids is not None:
+        statement = statement.where(notifications.c.id.in_(list(ids)))
+    return int(connection.execute(statement.values(read_at=at)).rowcount)
+
+
+def outbox(
+    connection: Connection, *, failed_only: bool = False, pending_only: bool = False, limit: int = 100
+) -> list[OutboxEntry]:
+    """Messages for channels other than the inbox, newest first, with their delivery jobs."""
+    joined = notifications.outerjoin(
+        jobs, and_(jobs.c.subject == notifications.c.id, jobs.c.kind == DELIVERY_JOB)
+    )
+    query = select(notifications, jobs.c.status.label("job_status"), jobs.c.attempts, jobs.c.last_error)
+    query = query.add_columns(jobs.c.id.label("job_id")).select_from(joined)
+    query = query.where(notifications.c.channel != INBOX)
+    if failed_only:
+        query = query.where(jobs.c.status == "failed")
+    elif pending_only:
+        query = query.where(notifications.c.status == PENDING)
+    query = query.order_by(notifications.c.created_at.desc(), notifications.c.id.desc()).limit(limit)
+    return [
+        OutboxEntry(
+            notification=StoredNotification.from_row(row._mapping),
+            job_status=row.job_status,
+            attempts=row.attempts or 0,
+            last_error=row.last_error,
+            job_id=row.job_id,
+        )
+        for row in connection.execute(query)
+    ]
