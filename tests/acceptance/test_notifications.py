@@ -13,9 +13,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from orgflow.clock import FrozenClock
+from orgflow.ids import TimeOrderedIds
 from orgflow.jobs import JobContext
+from orgflow.notify import templates
+from orgflow.notify.outbox import Outbox
+from orgflow.notify.templates import Templates
 from orgflow.org.spreadsheet import read_org_files
 from orgflow.runtime import DeployDefinition, Runtime, open_runtime
 from orgflow.runtime.actions import (
@@ -272,3 +277,83 @@ def test_copying_and_urging_reach_the_people_they_name(notified: Runtime, clock:
     urged = [m for m in notified.notifications.inbox("li_yanfa").messages if m.event == "urged"]
     assert [m.title for m in urged] == [f"【催办】研发方案评审（{walk.view.business_key}）"]
     assert "客户在等" in urged[0].text
+
+
+EVENTS = sorted(
+    yaml.safe_load(
+        (Path(templates.__file__).with_name("templates") / "zh-CN" / "events.yaml").read_text("utf-8")
+    )
+)
+
+
+def test_every_event_arrives_on_every_channel_with_its_title(
+    database_url: str, clock: FrozenClock, tmp_path: Path, smtp: tuple[Recorder, int]
+) -> None:
+    recorder, port = smtp
+    with running_receiver() as http:
+        http.answer(200, {"errcode": 0, "code": 0, "errmsg": "ok"})
+        (tmp_path / "notify.yaml").write_text(
+            f"""
+channels: [inbox, email]
+email: {{host: 127.0.0.1, port: {port}}}
+webhooks: [{{name: erp, url: "{http.url}/erp", secret: k1}}]
+robots:
+  - {{name: 钉钉群, kind: dingtalk, url: "{http.url}/dingtalk", secret: k2}}
+  - {{name: 企微群, kind: wecom, url: "{http.url}/wecom"}}
+  - {{name: 飞书群, kind: feishu, url: "{http.url}/feishu", secret: k3}}
+""",
+            encoding="utf-8",
+        )
+        settings = Settings(database_url=database_url, home=tmp_path, notify_file=tmp_path / "notify.yaml")
+        with open_runtime(settings, upgrade=True, clock=clock) as runtime:
+            runtime.execute(ImportOrg(read_org_files(DEMO_ORG), actor="admin"))
+            runtime.execute(DeployDefinition(PROCESS, source_name="notify.yaml", actor="admin"))
+            walk = start(runtime)
+            drain_until(runtime, clock, clock.now())
+            http.requests.clear()
+            recorder.received.clear()
+            outbox = Outbox(runtime.notify, runtime.calendars.company, TimeOrderedIds())
+            facts = {"task": "研发方案评审", "business_key": walk.view.business_key, "process": "方案评审"}
+            with runtime.database.transaction() as connection:
+                for event in EVENTS:
+                    outbox.write(
+                        connection,
+                        event=event,
+                        recipients=["li_yanfa"],
+                        org=runtime.queries.org(),
+                        now=clock.now(),
+                        facts=facts,
+                        instance_id=walk.view.id,
+                    )
+            drain_until(runtime, clock, clock.now())
+            assert runtime.notifications.outbox(failed_only=True) == []
+            titles = {event: Templates().render(event, "zh-CN", facts).title for event in EVENTS}
+
+        mailed = {
+            str(mail.parsed["X-OrgFlow-Event"]): str(mail.parsed["Subject"]) for mail in recorder.received
+        }
+        assert {event: mailed.get(event) for event in EVENTS} == titles
+        for path, title_of in (
+            ("/erp", lambda body: body["title"]),
+            ("/dingtalk", lambda body: body["markdown"]["title"]),
+            ("/wecom", lambda body: body["markdown"]["content"].splitlines()[0].strip("*")),
+            ("/feishu", lambda body: body["content"]["post"]["zh_cn"]["title"]),
+        ):
+            arrived = sorted(title_of(request.json()) for request in http.requests if request.path == path)
+            assert arrived == sorted(titles.values()), path
+
+
+def test_a_definition_routes_an_event_to_the_people_it_names(notified: Runtime, clock: FrozenClock) -> None:
+    routed = PROCESS.replace("key: notify_review", "key: routed_review") + (
+        "notify:\n  approved: [initiator, initiator_head]\n  assigned: [assignee, assignee_head]\n"
+    )
+    notified.execute(DeployDefinition(routed, source_name="routed.yaml", actor="admin"))
+    walk = Walk(notified, "routed_review", initiator="zhang_shichang")
+    # 李强 heads 研发部, so "the assignee's head" is the head above him: 总经理 郑 (zheng_zongjingli)
+    assert [m.event for m in notified.notifications.inbox("zheng_zongjingli").messages] == ["assigned"]
+    walk.handle("review", by="li_yanfa")
+    assert [m.event for m in notified.notifications.inbox("zhang_shichang").messages] == ["approved"]
+    assert [m.event for m in notified.notifications.inbox("zheng_zongjingli").messages] == [
+        "approved",
+        "assigned",
+    ]

@@ -17,7 +17,7 @@ from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
 from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
 from orgflow.model.nodes import BoundaryTimer, InclusiveGateway, Node, StartEvent, UserTask
-from orgflow.model.sla import DEFAULT_SLA, EffectiveSla, SlaPolicy, effective_sla
+from orgflow.model.sla import DEFAULT_SLA, EffectiveSla, Recipient, SlaPolicy, effective_sla
 
 
 class Condition(Protocol):
@@ -71,6 +71,7 @@ class ProcessDefinition:
         major: Major version number the author asks for (the minor one is counted at deploy).
         policy: Routing policies (nobody found, auto-approval).
         archive: How the archive folder (归档) of a completed instance is named; ``None``: no archive.
+        notify: Who hears of each event, by event (``notify:``), in place of its default recipients.
         sla: Reminders, escalation and confirm-receipt terms for every step (nodes may override).
     """
 
@@ -84,6 +85,7 @@ class ProcessDefinition:
     policy: AssignmentPolicy = DEFAULT_POLICY
     archive: ArchiveRule | None = None
     sla: SlaPolicy = DEFAULT_SLA
+    notify: Mapping[str, tuple[Recipient, ...]] = field(default_factory=dict)
     _outgoing: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _incoming: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False)
     _starts: Mapping[str | None, str] = field(init=False, repr=False)

@@ -186,3 +186,20 @@ def effective_sla(policy: SlaPolicy, node: NodeSla | None, time_limit: TimeLimit
 def is_business_time(limit: TimeLimit) -> bool:
     """Whether the limit counts on the business calendar rather than the clock."""
     return limit.unit is not TimeUnit.HOURS
+
+
+#: The events a definition may route (``notify:``): who hears of each, in place of its default recipients.
+NOTIFY_EVENTS: Final = frozenset(
+    {
+        "assigned",
+        "acknowledge_reminder",
+        "due_soon",
+        "overdue",
+        "returned",
+        "transferred",
+        "copied",
+        "urged",
+        "approved",
+        "rejected",
+    }
+)

@@ -9,6 +9,7 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
     description: 文本               # optional
     policies: {on_empty: skip}     # optional routing policies (see orgflow.model.yaml_assignment)
     archive: {folder: "项目归档-{year}-{product_name}"}   # optional archive folder rule (model.archive_rule)
+    notify: {approved: [initiator, initiator_head]}   # optional: who hears of each event (model.yaml_notify)
     nodes:                         # required, in display order
       - id: start                  # required; ^[A-Za-z_][A-Za-z0-9_-]{0,63}$; unique in the whole
                                    #   definition, subprocesses included
@@ -114,6 +115,7 @@ from orgflow.model.yaml_attributes import (
 )
 from orgflow.model.yaml_document import MAX_BYTES, YamlList, YamlMap, parse_yaml, too_large_problem
 from orgflow.model.yaml_flows import FlowReader
+from orgflow.model.yaml_notify import read_notify_rules
 from orgflow.model.yaml_sla import NODE_SLA_KEYS, read_node_sla, read_sla_policy
 from orgflow.model.yaml_timers import UNREADABLE_TIMER, read_timer
 from orgflow.model.yaml_values import ID_HINT, ID_PATTERN, Reading
@@ -126,7 +128,7 @@ PREFIX_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 _PROCESS_KEYS: Final = frozenset(
     {
         *("key", "name", "business_key_prefix", "major", "description"),
-        *("policies", "archive", "sla", "nodes", "flows"),
+        *("policies", "archive", "sla", "notify", "nodes", "flows"),
     }
 )
 _COMMON_KEYS: Final = frozenset({"id", "type", "name", "next"})
@@ -266,6 +268,7 @@ class _DocumentReader:
         policy = read_policies(reading, root, root.line_of("policies"))
         archive = read_archive_rule(reading, root)
         sla = read_sla_policy(reading, root)
+        notify = read_notify_rules(reading, root)
         nodes = reading.sequence(root, "nodes", node_id=None, required=True)
         reading.remember(None, root, ("nodes",))
         if nodes is not None:
@@ -287,6 +290,7 @@ class _DocumentReader:
             policy=policy,
             archive=archive,
             sla=sla,
+            notify=notify,
         )
 
     def _major(self, root: YamlMap) -> int:

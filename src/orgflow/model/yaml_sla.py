@@ -171,7 +171,7 @@ def _step(reading: Reading, item: YamlMap, node_id: str | None, field: str) -> E
     if after is not None and after.amount < 0:
         reading.problem("after 不能为负数", node_id=node_id, line=item.line_of("after"), field=field)
         after = None
-    notify = _recipients(reading, item, "notify", node_id, f"{field}.notify")
+    notify = read_recipients(reading, item, "notify", node_id, f"{field}.notify")
     action = EscalationAction.NOTIFY
     if "action" in item:
         raw = item.get("action")
@@ -187,7 +187,7 @@ def _step(reading: Reading, item: YamlMap, node_id: str | None, field: str) -> E
         action = EscalationAction(raw)
     reassign_to = None
     if action is EscalationAction.REASSIGN:
-        targets = _recipients(reading, item, "to", node_id, f"{field}.to", single=True)
+        targets = read_recipients(reading, item, "to", node_id, f"{field}.to", single=True)
         if not targets:
             if "to" not in item:
                 reading.problem(
@@ -216,9 +216,10 @@ def _step(reading: Reading, item: YamlMap, node_id: str | None, field: str) -> E
     return EscalationStep(after=after, action=action, notify=notify, reassign_to=reassign_to)
 
 
-def _recipients(
+def read_recipients(
     reading: Reading, mapping: YamlMap, key: str, node_id: str | None, field: str, *, single: bool = False
 ) -> tuple[Recipient, ...]:
+    """A list of recipient words under ``key`` (one only if ``single``); a wrong one is a problem."""
     raw = mapping.get(key)
     if raw is None:
         return ()
@@ -255,7 +256,7 @@ def _acknowledge(
     default = Acknowledgement()
     within = _positive(reading, value, "within", node_id, f"{field}.within") or default.within
     escalate_after = _positive(reading, value, "escalate_after", node_id, f"{field}.escalate_after")
-    escalate_to = _recipients(reading, value, "escalate_to", node_id, f"{field}.escalate_to")
+    escalate_to = read_recipients(reading, value, "escalate_to", node_id, f"{field}.escalate_to")
     return Acknowledgement(
         within=within,
         escalate_after=escalate_after or default.escalate_after,

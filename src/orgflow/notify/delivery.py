@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import httpx
+
 from orgflow.errors import ConfigurationError, DeliveryFailed
 from orgflow.jobs import JobContext, JobHandlers
 from orgflow.notify.channels import DingTalkRobot, FeishuRobot, WebhookChannel, WeComRobot
@@ -28,16 +30,20 @@ from orgflow.store.notifications import DELIVERY_JOB, SENT, StoredNotification
 from orgflow.store.org import OrgCache
 
 
-def _endpoint_channel(endpoint: Endpoint) -> Channel:
+def _endpoint_channel(endpoint: Endpoint, client: httpx.Client) -> Channel:
     """The channel of a configured webhook or robot, with its own secret (WeCom robots have none)."""
     if endpoint.kind == "wecom":
-        return WeComRobot()
+        return WeComRobot(client=client)
     kinds: dict[str, type[DingTalkRobot] | type[FeishuRobot] | type[WebhookChannel]] = {
         "dingtalk": DingTalkRobot,
         "feishu": FeishuRobot,
         "webhook": WebhookChannel,
     }
-    return kinds[endpoint.kind](endpoint.secret)
+    return kinds[endpoint.kind](endpoint.secret, client=client)
+
+
+#: Seconds a webhook or robot has to answer.
+HTTP_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,12 @@ class Deliveries:
         self.templates = templates
         self.org = org
         self._channels: dict[str, Channel] = {}
+        # One client for every HTTP channel: its connections are kept open between messages.
+        self._http = httpx.Client(timeout=HTTP_TIMEOUT)
+
+    def close(self) -> None:
+        """Close the kept-open HTTP connections."""
+        self._http.close()
 
     def register(self, handlers: JobHandlers) -> None:
         """Register the delivery job kind."""
@@ -167,7 +179,7 @@ class Deliveries:
                 sender=server.sender,
             )
             return EmailChannel(settings)
-        return _endpoint_channel(self._endpoint_named(recipient))
+        return _endpoint_channel(self._endpoint_named(recipient), self._http)
 
     def _endpoint_named(self, name: str) -> Endpoint:
         try:

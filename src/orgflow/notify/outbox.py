@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
 from orgflow.business_calendar import BusinessCalendar
 from orgflow.ids import IdSource
@@ -27,13 +27,14 @@ from orgflow.notify.config import NotifyConfig
 from orgflow.org.model import DEPARTMENT_GROUP, ROLE_GROUP, OrgSnapshot
 from orgflow.store import jobs as job_rows
 from orgflow.store.jobs import JobRequest
-from orgflow.store.notifications import DELIVERY_JOB, INBOX, PENDING, SENT
-from orgflow.store.tables import notifications
+from orgflow.store.notifications import DELIVERY_JOB, INBOX, PENDING, SENT, insert_notifications
 
 #: Identical messages inside this window are one (merged).
 MERGE_WINDOW: Final = timedelta(minutes=10)
 #: Attempts before an undeliverable message becomes a failed delivery for the administrator.
 DELIVERY_ATTEMPTS: Final = 6
+# Positions in a row tuple (the table's column order).
+_ID, _KEY, _CHANNEL, _DELIVER_AFTER = 0, 1, 3, 11
 
 
 class Outbox:
@@ -69,43 +70,44 @@ class Outbox:
         for endpoint in self.config.endpoints:
             if any(endpoint.wants(event, department) for department in listening):
                 wanted.append((endpoint.kind, endpoint.name, {**facts, "recipient_name": endpoint.name}))
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for channel, recipient, data in wanted:
             inbox = channel == INBOX
             rows.append(
-                {
-                    "id": self.ids.new_id(),
-                    "key": f"{event}:{channel}:{recipient}:{subject}:{window}",
-                    "event": event,
-                    "channel": channel,
-                    "recipient": recipient,
-                    "instance_id": instance_id,
-                    "work_item_id": work_item_id,
-                    "locale": self.config.locale,
-                    "data": data,
-                    "status": SENT if inbox else PENDING,
-                    "created_at": now,
-                    "deliver_after": now if inbox else later,
-                    "sent_at": now if inbox else None,
-                    "read_at": None,
-                }
-            )
-        fresh = _without_known(connection, rows)
-        if fresh:
-            connection.execute(insert(notifications), fresh)
-        for row in fresh:
-            if row["channel"] != INBOX:
-                request = JobRequest(
-                    kind=DELIVERY_JOB,
-                    run_at=row["deliver_after"],
-                    payload={"notification_id": row["id"]},
-                    subject=row["id"],
-                    key=f"deliver:{row['key']}",
-                    instance_id=instance_id,
-                    max_attempts=DELIVERY_ATTEMPTS,
+                (
+                    self.ids.new_id(),
+                    f"{event}:{channel}:{recipient}:{subject}:{window}",
+                    event,
+                    channel,
+                    recipient,
+                    instance_id,
+                    work_item_id,
+                    self.config.locale,
+                    data,
+                    SENT if inbox else PENDING,
+                    now,
+                    now if inbox else later,
+                    now if inbox else None,
+                    None,
                 )
-                job_rows.schedule(connection, request, now=now)
-        return len(fresh)
+            )
+        # A merged message's row is skipped by the insert, and its job by the job's own key (the
+        # first message's job); were that job done already, the new one finds no row and does nothing.
+        written = insert_notifications(connection, rows)
+        for row in rows:
+            if row[_CHANNEL] == INBOX:
+                continue
+            request = JobRequest(
+                kind=DELIVERY_JOB,
+                run_at=row[_DELIVER_AFTER],
+                payload={"notification_id": row[_ID]},
+                subject=row[_ID],
+                key=f"deliver:{row[_KEY]}",
+                instance_id=instance_id,
+                max_attempts=DELIVERY_ATTEMPTS,
+            )
+            job_rows.schedule(connection, request, now=now)
+        return written
 
     def deliver_after(self, event: str, now: datetime) -> datetime:
         """When a message written ``now`` may go out: now, or after quiet hours and days off."""
@@ -139,13 +141,3 @@ def _members(recipient: str, org: OrgSnapshot) -> tuple[str, ...]:
         role, _, department = recipient.removeprefix(ROLE_GROUP).partition("@")
         return org.role_holders(role, department or None)
     return (recipient,)
-
-
-def _without_known(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows whose key is not written yet (a merged message is written once)."""
-    if not rows:
-        return rows
-    keys = [row["key"] for row in rows]
-    query = select(notifications.c.key).where(notifications.c.key.in_(keys))
-    known = set(connection.execute(query).scalars())
-    return [row for row in rows if row["key"] not in known]

@@ -132,7 +132,8 @@ class Runtime:
         return Worker(self.database, self.job_handlers, self.clock, owner=owner, lease=lease, batch=batch)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the notification channels' HTTP connections."""
+        self.deliveries.close()
         self.database.dispose()
 
     def __enter__(self) -> Runtime:

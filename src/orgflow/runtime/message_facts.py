@@ -48,7 +48,8 @@ def message_facts(
         facts["actor_name"] = org.name_of(str(details["actor"]))
     if item is not None:
         holder = item.on_behalf_of or item.assignee
-        due = uow.due_at(item.id)
+        terms = deployed.definition.sla_of(item.node_id)
+        due = None if terms is None or terms.time_limit is None else uow.due_at(item.id)
         facts |= {
             "task": item.name,
             "node": item.name,

@@ -21,11 +21,12 @@ from orgflow.engine.effects import (
     WorkItemTransferred,
 )
 from orgflow.engine.state import InstanceStatus, WorkItem
-from orgflow.model.sla import ReminderAt
+from orgflow.model.sla import Recipient, ReminderAt
 from orgflow.notify.outbox import Outbox
 from orgflow.runtime.instance_events import instance_event
 from orgflow.runtime.message_facts import message_facts
 from orgflow.runtime.unit_of_work import UnitOfWork
+from orgflow.sla.recipients import Step, resolve_recipients
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
 
@@ -95,6 +96,8 @@ class Notices:
         ``record=False`` skips the history row where another event already says it
         (a new work item's ``work_item_opened``).
         """
+        deployed = uow.definition(stored.state.definition_id)
+        recipients = self._routed(uow, stored, deployed, notice, recipients, item)
         if not recipients:
             return False
         if record:
@@ -114,8 +117,32 @@ class Notices:
                 ]
             )
         if self.outbox is not None:
-            self._write(uow, stored, notice, recipients, now, item, details)
+            self._write(uow, stored, deployed, notice, recipients, now, item, details)
         return True
+
+    def _routed(
+        self,
+        uow: UnitOfWork,
+        stored: StoredInstance,
+        deployed: DeployedDefinition,
+        notice: Notice,
+        recipients: Sequence[str],
+        item: WorkItem | None,
+    ) -> Sequence[str]:
+        """The definition's own recipients for the event (``notify:``); ``assignee``: the default ones."""
+        definition = deployed.definition
+        rules = definition.notify.get(notice.value)
+        if rules is None:
+            return recipients
+        node = None if item is None else definition.nodes.get(item.node_id)
+        facts = Step(
+            assignee=None if item is None else (item.on_behalf_of or item.assignee),
+            department=getattr(node, "department", None),
+            initiator=stored.state.initiator,
+        )
+        others = resolve_recipients([r for r in rules if r is not Recipient.ASSIGNEE], facts, uow.org())
+        chosen = [*recipients] if Recipient.ASSIGNEE in rules else []
+        return tuple(dict.fromkeys([*chosen, *others]))
 
     def after_save(
         self,
@@ -197,6 +224,7 @@ class Notices:
         self,
         uow: UnitOfWork,
         stored: StoredInstance,
+        deployed: DeployedDefinition,
         notice: Notice,
         recipients: Sequence[str],
         now: datetime,
@@ -205,7 +233,6 @@ class Notices:
     ) -> None:
         assert self.outbox is not None
         chart = uow.org()
-        deployed = uow.definition(stored.state.definition_id)
         department = None if item is None else deployed.departments.get(item.node_id)
         named = chart.departments.get(department) if department else None
         self.outbox.write(

@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 
+from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import jobs, notifications
 
 #: The in-app channel: a row is the message itself.
@@ -64,10 +66,29 @@ class OutboxEntry:
 _COLUMN_NAMES: Final = tuple(column.name for column in notifications.c)
 
 
-def insert_rows(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Write new notification rows (one multi-row INSERT)."""
-    if rows:
-        connection.execute(insert(notifications), [dict(row) for row in rows])
+_COLUMN_KEYS: Final = tuple(column.key for column in notifications.c)
+# A repeated key (a message merged inside its window) is skipped, not an error.
+_INSERT_SQLITE = NamedStatement(
+    "write notifications",
+    insert(notifications).prefix_with("OR IGNORE", dialect="sqlite"),
+    column_keys=_COLUMN_KEYS,
+)
+_INSERT_POSTGRES = NamedStatement(
+    "write notifications",
+    postgresql.insert(notifications).on_conflict_do_nothing(index_elements=["key"]),
+    column_keys=_COLUMN_KEYS,
+)
+
+
+def insert_notifications(connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
+    """Write notification rows given as tuples in column order; a key written already is skipped.
+
+    Returns how many rows were written.
+    """
+    if not rows:
+        return 0
+    statement = _INSERT_POSTGRES if connection.dialect.name == "postgresql" else _INSERT_SQLITE
+    return statement.insert_rows(connection, rows)
 
 
 def get(connection: Connection, notification_id: str) -> StoredNotification | None:

@@ -193,14 +193,16 @@ class NamedStatement:
         finally:
             cursor.close()
 
-    def insert_rows(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert rows given as tuples in ``column_keys`` order.
+    def insert_rows(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
+        """Insert rows given as tuples in ``column_keys`` order; return how many were written.
 
         On qmark drivers (SQLite) as one multi-row INSERT per :data:`MAX_PARAMETERS`
-        values; elsewhere (psycopg's named parameters) as one executemany.
+        values; elsewhere (psycopg's named parameters) as one executemany. The count
+        leaves out rows an ``OR IGNORE`` / ``ON CONFLICT DO NOTHING`` statement skipped.
         """
         if not rows:
-            return
+            return 0
+        written = 0
         compiled, cursor = self._prepare(connection)
         try:
             if compiled.multi_row:
@@ -209,17 +211,21 @@ class NamedStatement:
                     chunk = rows[start : start + per_statement]
                     sql = compiled.sql + compiled.multi_row * (len(chunk) - 1)
                     cursor.execute(sql, [value for row in chunk for value in compiled.row_values(row)])
+                    written += max(cursor.rowcount, 0)
             elif compiled.positional:
                 cursor.executemany(compiled.sql, [compiled.row_values(row) for row in rows])
+                written = max(cursor.rowcount, 0)
             else:
                 names = compiled.names
                 cursor.executemany(
                     compiled.sql, [dict(zip(names, compiled.row_values(row), strict=True)) for row in rows]
                 )
+                written = max(cursor.rowcount, 0)
         except connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(compiled, error, connection.dialect) from error
         finally:
             cursor.close()
+        return written
 
     def fetch_all(
         self, connection: Connection, values: Mapping[str, Any], *, repeated: int = 0

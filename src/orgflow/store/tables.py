@@ -564,7 +564,6 @@ notifications = Table(
     Column("deliver_after", UtcDateTime, nullable=False, comment="quiet hours defer it to here"),
     Column("sent_at", UtcDateTime),
     Column("read_at", UtcDateTime, comment="inbox: when the recipient read it"),
-    Index(None, "instance_id"),
     comment="one row per message per channel, written with the command that caused it",
 )
 # A person's inbox, newest first, and its unread count, without reading other channels.

@@ -5,7 +5,8 @@ written in the transaction of the command that caused it. Rows for the inbox
 are delivered as they are written (status ``sent``; ``read_at`` when read);
 rows for email, webhooks and robots are ``pending`` until their delivery job
 sends them. ``key`` is the idempotency key receivers de-duplicate on. A
-partial index serves a person's inbox and unread count.
+partial index serves a person's inbox and unread count; nothing else is
+indexed, since every index is paid for by every command that tells someone.
 
 Revision ID: 0016
 Revises: 0015
@@ -63,7 +64,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_notifications_key")),
         comment="one row per message per channel, written with the command that caused it",
     )
-    op.create_index(op.f("ix_notifications_instance_id"), "notifications", ["instance_id"])
     op.create_index(
         "ix_notifications_inbox",
         "notifications",
