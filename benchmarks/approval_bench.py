@@ -7,8 +7,9 @@ from ``benchmarks/approval.yaml``. Half the instances are over 100000.
 Measured, each as the median of ``--runs`` rounds in fresh subprocesses:
 
 - persisted: OrgFlow's runtime on SQLite (WAL, synchronous=NORMAL, one transaction
-  per command, history on) vs SpiffWorkflow serializing the workflow to SQLite after
-  every task (``spiff_bench.py persisted``, the shared fair driver);
+  per command, history on, notifications off since SpiffWorkflow has none; the outbox's
+  own cost is ``notify_bench.py``'s) vs SpiffWorkflow serializing the workflow to SQLite
+  after every task (``spiff_bench.py persisted``, the shared fair driver);
 - in memory: OrgFlow's pure engine vs SpiffWorkflow in memory;
 - memory: bytes of Python heap per instance waiting at its first user task.
 
@@ -92,12 +93,14 @@ def orgflow_inmem(n: int) -> dict[str, float]:
 
 def orgflow_persisted(n: int, db_path: str) -> dict[str, float]:
     """Start and complete n instances through the runtime: one SQLite transaction per command."""
+    from orgflow.notify.config import NotifyConfig
     from orgflow.runtime.actions import CompleteWorkItem, DeployDefinition, StartProcess
     from orgflow.runtime.facade import open_runtime
 
     for suffix in ("", "-wal", "-shm"):
         Path(db_path + suffix).unlink(missing_ok=True)
-    runtime = open_runtime(f"sqlite:///{db_path}", upgrade=True)
+    # Notifications off: SpiffWorkflow has none, so both sides persist the same work (state and history).
+    runtime = open_runtime(f"sqlite:///{db_path}", upgrade=True, notify=NotifyConfig(channels=()))
     runtime.execute(
         DeployDefinition(source_text=DEFINITION.read_text(encoding="utf-8"), source_name="approval")
     )

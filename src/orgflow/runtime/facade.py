@@ -153,6 +153,7 @@ def open_runtime(
     services: ServiceRegistry | Mapping[str, ServiceHandler] | None = None,
     interceptors: ChainFactory = default_interceptors,
     upgrade: bool = False,
+    notify: NotifyConfig | None = None,
 ) -> Runtime:
     """Open the database and build the runtime around it.
 
@@ -167,6 +168,8 @@ def open_runtime(
             logging → retry-on-conflict → transaction).
         upgrade: Migrate the schema to the newest revision first (embedded use);
             otherwise an outdated schema is refused.
+        notify: Notification settings in place of the settings' file (``NotifyConfig(channels=())``:
+            tell nobody, e.g. to compare with engines that have no notifications).
 
     Raises:
         ConfigurationError: The database is unreachable, or its schema is not current.
@@ -196,5 +199,5 @@ def open_runtime(
         home=settings.home,
         upload_policy=policy,
         calendars=load_calendar_book(settings.calendar_file),
-        notify=load_notify_config(settings.notify_file),
+        notify=notify or load_notify_config(settings.notify_file),
     )
