@@ -280,10 +280,16 @@ def demo(
 
     with opened(db) as runtime:
         detail = walk(runtime, key, say=None if as_json else output.console.print)
+        initiator = detail.instance.initiator or ""
+        told = runtime.notifications.inbox(initiator, limit=3)
+        name = runtime.queries.org().name_of(initiator)
     if as_json:
         output.print_json({"ok": True, **output.plain(detail)})
-    else:
-        output.print_history(detail.history)
+        return
+    output.print_history(detail.history)
+    output.console.print(f"发起人{name}的站内消息（未读 {told.unread} 条），最新的：", markup=False)
+    for message in told.messages:
+        output.console.print(f"  {output.when(message.created_at)}  {message.title}", markup=False)
 
 
 task_commands.register(app)

@@ -199,6 +199,8 @@ def test_demo_walks_the_new_product_launch_with_one_rejection(orgflow: Orgflow) 
     ]
     assert "wu_fenguan 驳回" in steps[1]
     assert re.search(r"流程实例 PROJ\d{11} 已完成", demo.out)
+    assert "发起人张敏的站内消息（未读 3 条）" in demo.out  # 需求提交 twice (市场部), then 已通过
+    assert re.search(r"【已通过】新产品上市流程（PROJ\d{11}）", demo.out)
     with orgflow.runtime() as runtime:
         (done,) = runtime.queries.instances(definition_key="new_product_launch")
     assert (done.status, done.initiator) == ("completed", "zhang_shichang")
