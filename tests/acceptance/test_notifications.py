@@ -177,7 +177,7 @@ def test_a_failing_receiver_is_retried_then_shown_and_the_workflow_carries_on(
     clock.set(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
     walk = start(notified)
     worker = notified.worker(owner="w")
-    for _ in range(10):  # every attempt, each after its backoff
+    for _ in range(14):  # every attempt, each after its backoff
         worker.run_once()
         clock.advance(timedelta(hours=2))
     walk.handle("review", by="li_yanfa")  # the broken webhook never blocked the work
@@ -192,15 +192,18 @@ def test_a_failing_receiver_is_retried_then_shown_and_the_workflow_carries_on(
     assert len({request.headers["x-orgflow-idempotency-key"] for request in assigned}) == 1
 
     webhook.answer(200, {"ok": True})
-    assert failed.job_id is not None
+    (late,) = [entry for entry in failures if entry.notification.event == "overdue"]
+    assert failed.job_id is not None and late.job_id is not None
+    notified.jobs.retry(late.job_id)  # the administrator retries once the receiver is fixed
     notified.jobs.retry(failed.job_id)
     worker.run_once()
-    assert [r.json()["event"] for r in webhook.requests].count("assigned") == 7
-    assert failed.notification.id not in {
-        e.notification.id for e in notified.notifications.outbox(failed_only=True)
-    }
-    erp = [e for e in notified.notifications.outbox() if e.notification.id == failed.notification.id]
-    assert [e.notification.status for e in erp] == ["sent"]
+    events = [r.json()["event"] for r in webhook.requests]
+    assert events.count("overdue") == 7  # six failures, then delivered
+    assert events.count("assigned") == 6  # its step is done: not sent again, dropped
+    still_failed = {e.notification.id for e in notified.notifications.outbox(failed_only=True)}
+    assert late.notification.id not in still_failed and failed.notification.id not in still_failed
+    states = {e.notification.id: e.notification.status for e in notified.notifications.outbox()}
+    assert (states[late.notification.id], states[failed.notification.id]) == ("sent", "dropped")
 
 
 def test_quiet_hours_defer_a_new_task_email_but_not_the_inbox(
@@ -357,3 +360,23 @@ def test_a_definition_routes_an_event_to_the_people_it_names(notified: Runtime, 
         "approved",
         "assigned",
     ]
+
+
+def test_a_held_back_message_about_a_step_done_meanwhile_is_dropped(
+    notified: Runtime, clock: FrozenClock, smtp: tuple[Recorder, int]
+) -> None:
+    clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))  # Monday 23:00 in Shanghai: quiet hours
+    walk = start(notified)
+    clock.advance(2 * HOUR)
+    walk.handle("review", by="li_yanfa")  # done at 01:00, before the new-task email may go
+    drain_until(notified, clock, datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
+    recorder, _ = smtp
+    subjects = {(mail.rcpt_tos[0], str(mail.parsed["Subject"])[:5]) for mail in recorder.received}
+    assert ("li_yanfa@example.com", "【新待办】") not in subjects
+    assert ("zhang_shichang@example.com", "【已通过】") in subjects  # the end still goes, after 08:00
+    emails = {
+        e.notification.event: e.notification.status
+        for e in notified.notifications.outbox()
+        if e.notification.channel == "email"
+    }
+    assert emails == {"assigned": "dropped", "approved": "sent"}

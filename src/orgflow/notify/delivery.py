@@ -6,7 +6,8 @@ marks it sent with the job's deletion. A failure is the job's failure: retried
 with backoff, then listed for the administrator (``orgflow outbox --failed``)
 with its last error, which names the channel and never a secret. A row sent
 already (a repeated job) is not sent again; a worker dying between sending and
-recording sends it again with the same idempotency key.
+recording sends it again with the same idempotency key. A reminder whose step
+was done before it could go out (held back by quiet hours) is dropped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Final
 
 import httpx
 
@@ -26,8 +28,9 @@ from orgflow.notify.message import Channel, Message
 from orgflow.notify.templates import Templates
 from orgflow.org.model import OrgSnapshot
 from orgflow.store import notifications
-from orgflow.store.notifications import DELIVERY_JOB, SENT, StoredNotification
+from orgflow.store.notifications import DELIVERY_JOB, PENDING, StoredNotification
 from orgflow.store.org import OrgCache
+from orgflow.store.work_items import WorkItemStatus, status_of
 
 
 def _endpoint_channel(endpoint: Endpoint, client: httpx.Client) -> Channel:
@@ -42,6 +45,8 @@ def _endpoint_channel(endpoint: Endpoint, client: httpx.Client) -> Channel:
     return kinds[endpoint.kind](endpoint.secret, client=client)
 
 
+#: Events about an open step that are pointless once it is done (a reminder held back by quiet hours).
+STALE_WHEN_DONE: Final = frozenset({"assigned", "due_soon", "acknowledge_reminder", "urged", "timer_fired"})
 #: Seconds a webhook or robot has to answer.
 HTTP_TIMEOUT = 10.0
 
@@ -78,7 +83,10 @@ class Deliveries:
     def prepare(self, context: JobContext) -> Prepared | None:
         """Read and render the row; ``None`` if it is gone or sent already."""
         row = notifications.get(context.connection, str(context.job.payload["notification_id"]))
-        if row is None or row.status == SENT:
+        if row is None or row.status != PENDING:
+            return None
+        if row.event in STALE_WHEN_DONE and row.work_item_id and not _still_open(context, row.work_item_id):
+            notifications.mark_dropped(context.connection, row.id, context.now)  # e.g. held by quiet hours
             return None
         chart = self.org.current(context.connection)
         return Prepared(row.id, self.channel(row), self.message(row), self.address(row, chart))
@@ -186,6 +194,11 @@ class Deliveries:
             return self.config.endpoint(name)
         except ConfigurationError as error:
             raise DeliveryFailed(name, str(error)) from None
+
+
+def _still_open(context: JobContext, work_item_id: str) -> bool:
+    row = status_of(context.connection, work_item_id)
+    return row is not None and row["status"] == WorkItemStatus.OPEN.value
 
 
 def templates_for(home: Path) -> Templates:

@@ -23,6 +23,8 @@ from orgflow.store.tables import jobs, notifications
 INBOX: Final = "inbox"
 PENDING: Final = "pending"
 SENT: Final = "sent"
+#: A reminder whose step was done before it could go out: not sent.
+DROPPED: Final = "dropped"
 #: The job kind that delivers one outbox row (its subject is the row's id).
 DELIVERY_JOB: Final = "notify.deliver"
 
@@ -105,6 +107,16 @@ def mark_sent(connection: Connection, notification_id: str, at: datetime) -> boo
         .values(status=SENT, sent_at=at)
     )
     return connection.execute(statement).rowcount == 1
+
+
+def mark_dropped(connection: Connection, notification_id: str, at: datetime) -> None:
+    """Record that a pending message will not go out (what it was about is over)."""
+    statement = (
+        update(notifications)
+        .where(notifications.c.id == notification_id, notifications.c.status == PENDING)
+        .values(status=DROPPED, sent_at=at)
+    )
+    connection.execute(statement)
 
 
 def inbox(

@@ -559,7 +559,7 @@ notifications = Table(
     Column("work_item_id", String),
     Column("locale", String, nullable=False, comment="zh-CN | en: the templates it is rendered with"),
     Column("data", JsonDocument, nullable=False, comment="the facts the templates render"),
-    Column("status", String, nullable=False, comment="pending | sent"),
+    Column("status", String, nullable=False, comment="pending | sent | dropped (its step was done first)"),
     Column("created_at", UtcDateTime, nullable=False),
     Column("deliver_after", UtcDateTime, nullable=False, comment="quiet hours defer it to here"),
     Column("sent_at", UtcDateTime),

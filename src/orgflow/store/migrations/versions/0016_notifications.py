@@ -55,7 +55,12 @@ def upgrade() -> None:
             "locale", sa.String(), nullable=False, comment="zh-CN | en: the templates it is rendered with"
         ),
         sa.Column("data", JSON, nullable=False, comment="the facts the templates render"),
-        sa.Column("status", sa.String(), nullable=False, comment="pending | sent"),
+        sa.Column(
+            "status",
+            sa.String(),
+            nullable=False,
+            comment="pending | sent | dropped (its step was done first)",
+        ),
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("deliver_after", UtcDateTime, nullable=False, comment="quiet hours defer it to here"),
         sa.Column("sent_at", UtcDateTime, nullable=True),
