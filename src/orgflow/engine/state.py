@@ -85,6 +85,11 @@ class WorkItem(NamedTuple):
     created_at: datetime
     on_behalf_of: str | None = None
 
+    @property
+    def waiting_on(self) -> str | None:
+        """Who the item waits on: its assignee, or its candidate group while nobody has claimed it."""
+        return self.assignee or self.group
+
 
 class PendingTimer(NamedTuple):
     """A timer armed and not yet fired or cancelled (one round of a cycle at a time).

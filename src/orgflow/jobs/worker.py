@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from orgflow.clock import Clock
@@ -94,16 +96,13 @@ class Worker:
     def run(self, job: StoredJob) -> bool:
         """Run one acquired job; ``False`` if it was no longer ours (taken over or cancelled)."""
         outside = self.handlers.outside(job.kind)
-        if outside is not None:
-            return self._run_outside(job, outside)
-        now = self.clock.now()
         try:
-            with self.database.transaction() as connection:
-                if not job_rows.claim(connection, job, until=now + self.lease):
-                    log.info("job lost before it ran", extra={"action": "job_lost", "job_id": job.id})
-                    return False
-                self.handlers.handler(job.kind)(JobContext(connection, job, now))
-                job_rows.finish(connection, job)
+            if outside is None:
+                with self._claimed(job) as context:
+                    self.handlers.handler(job.kind)(context)
+                    job_rows.finish(context.connection, job)
+            else:
+                self._run_outside(job, outside)
         except LeaseLost:
             log.info("job taken over, run rolled back", extra={"action": "job_lost", "job_id": job.id})
             return False
@@ -113,30 +112,29 @@ class Worker:
         log.debug("job done", extra={"action": "job_done", "job_id": job.id, "kind": job.kind})
         return True
 
-    def _run_outside(self, job: StoredJob, outside: OutsideCall) -> bool:
+    def _run_outside(self, job: StoredJob, outside: OutsideCall) -> None:
         """Prepare in one transaction, call outside any, record in a second (see :class:`OutsideCall`)."""
-        try:
-            with self.database.transaction() as connection:
-                now = self.clock.now()
-                if not job_rows.claim(connection, job, until=now + self.lease):
-                    return False
-                prepared = outside.prepare(JobContext(connection, job, now))
-                if prepared is None:
-                    job_rows.finish(connection, job)
-                    return True
-            outside.call(prepared)
-            with self.database.transaction() as connection:
-                now = self.clock.now()
-                if not job_rows.claim(connection, job, until=now + self.lease):
-                    raise LeaseLost(f"后台任务 {job.id} 已被其他执行器接手")
-                outside.record(JobContext(connection, job, now), prepared)
-                job_rows.finish(connection, job)
-        except LeaseLost:
-            log.info("job taken over, run rolled back", extra={"action": "job_lost", "job_id": job.id})
-            return False
-        except Exception as error:
-            self._record_failure(job, error)
-        return True
+        with self._claimed(job) as context:
+            prepared = outside.prepare(context)
+            if prepared is None:
+                job_rows.finish(context.connection, job)
+                return
+        outside.call(prepared)
+        with self._claimed(job) as context:
+            outside.record(context, prepared)
+            job_rows.finish(context.connection, job)
+
+    @contextmanager
+    def _claimed(self, job: StoredJob) -> Iterator[JobContext]:
+        """A transaction holding the job's renewed lease; ``LeaseLost`` if it is no longer ours.
+
+        The clock is read after the transaction began (on SQLite, after the write lock was taken).
+        """
+        with self.database.transaction() as connection:
+            now = self.clock.now()
+            if not job_rows.claim(connection, job, until=now + self.lease):
+                raise LeaseLost(f"后台任务 {job.id} 已被其他执行器接手或已取消")
+            yield JobContext(connection, job, now)
 
     def _record_failure(self, job: StoredJob, error: Exception) -> None:
         """Write the failure in its own transaction (the run's was rolled back)."""

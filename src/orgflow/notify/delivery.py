@@ -12,10 +12,11 @@ was done before it could go out (held back by quiet hours) is dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import httpx
 
@@ -101,22 +102,46 @@ class Deliveries:
 
     def message(self, row: StoredNotification) -> Message:
         """The row rendered with the current templates."""
-        try:
-            rendered = self.templates.render(row.event, row.locale, row.data)
-        except ConfigurationError as error:
-            raise DeliveryFailed(row.channel, str(error)) from None
         link = row.data.get("link")
-        return Message(
+        return self._compose(
             key=row.key,
             event=row.event,
             recipient=row.recipient,
+            locale=row.locale,
+            data=row.data,
+            link=None if link is None else str(link),
+            created_at=row.created_at,
+            channel=row.channel,
+        )
+
+    def _compose(
+        self,
+        *,
+        key: str,
+        event: str,
+        recipient: str,
+        locale: str,
+        data: Mapping[str, Any],
+        link: str | None,
+        created_at: datetime,
+        channel: str,
+    ) -> Message:
+        """Render ``event`` and wrap it as the message channels send; a broken template fails the delivery."""
+        try:
+            rendered = self.templates.render(event, locale, data)
+        except ConfigurationError as error:
+            raise DeliveryFailed(channel, str(error)) from None
+        return Message(
+            key=key,
+            event=event,
+            recipient=recipient,
             title=rendered.title,
             text=rendered.text,
             markdown=rendered.markdown,
             html=rendered.html,
-            link=None if link is None else str(link),
-            created_at=row.created_at,
-            data=row.data,
+            link=link,
+            created_at=created_at,
+            data=data,
         )
 
     def channel(self, row: StoredNotification) -> Channel:
@@ -144,17 +169,15 @@ class Deliveries:
         else:
             endpoint = self._endpoint_named(target)
             channel, address, shown = self._channel(endpoint.kind, endpoint.name), endpoint.url, endpoint.name
-        rendered = self.templates.render("test", self.config.locale, {})
-        message = Message(
+        message = self._compose(
             key=f"test:{target}:{now.timestamp():.0f}",
             event="test",
             recipient=to or target,
-            title=rendered.title,
-            text=rendered.text,
-            markdown=rendered.markdown,
-            html=rendered.html,
+            locale=self.config.locale,
+            data={},
             link=self.config.base_url,
             created_at=now,
+            channel=target,
         )
         channel.deliver(message, address)
         return shown

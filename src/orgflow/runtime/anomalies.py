@@ -36,7 +36,6 @@ from orgflow.clock import Clock
 from orgflow.engine.state import InstanceStatus
 from orgflow.errors import CommandRejected, NotFound, PermissionDenied
 from orgflow.ids import IdSource
-from orgflow.model.sla import Recipient
 from orgflow.org.model import OrgSnapshot
 from orgflow.runtime.actions import TransferWorkItem
 from orgflow.runtime.actions.anomalies import (
@@ -48,16 +47,13 @@ from orgflow.runtime.actions.anomalies import (
     VerifyAnomaly,
 )
 from orgflow.runtime.deadlines import Deadlines
-from orgflow.runtime.notices import Notice
+from orgflow.runtime.explanations import ask_for_explanation
 from orgflow.runtime.permissions import is_administrator
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.runtime.views.anomalies import AnomalyOpened, AnomalyView
-from orgflow.sla.recipients import Step as Facts
-from orgflow.sla.recipients import resolve_recipients
 from orgflow.store import anomalies
 from orgflow.store.history import HistoryRow
 from orgflow.store.instances import StoredInstance
-from orgflow.store.jobs import JobRequest
 from orgflow.store.work_items import WorkItemStatus
 
 #: Longest text in any anomaly field, in characters.
@@ -313,35 +309,10 @@ class AnomalyHandlers:
         data = {"kind": row["kind"], "department": row["responsible_department"]}
         chart = uow.org()
         uow.record([_history(chart, row, "anomaly_found", row["found_at"], actor, row["description"], data)])
-        self._chase_explanation(uow, stored, row, chart)
+        ask_for_explanation(self.deadlines.notices, uow, stored, row, chart)
         found = anomalies.by_number(uow.connection, row["number"])
         assert found is not None
         return AnomalyView.from_row(found)
-
-    def _chase_explanation(
-        self, uow: UnitOfWork, stored: StoredInstance, row: Mapping[str, Any], chart: OrgSnapshot
-    ) -> None:
-        """Ask the responsible department's head for the explanation, and escalate if it is late."""
-        facts = Facts(assignee=None, department=row["responsible_department"], initiator=None)
-        due: datetime = row["explanation_due_at"]
-        self.deadlines.notices.tell(
-            uow,
-            stored,
-            Notice.EXPLANATION_NEEDED,
-            resolve_recipients((Recipient.ASSIGNEE_HEAD,), facts, chart),
-            row["found_at"],
-            number=row["number"],
-            due_at=due.isoformat(),
-        )
-        job = JobRequest(
-            kind=EXPLANATION_JOB,
-            run_at=due,
-            payload={"number": row["number"]},
-            subject=row["number"],
-            key=f"{row['number']}:explanation",
-            instance_id=stored.state.id,
-        )
-        uow.schedule_jobs([job], row["found_at"])
 
     def _step(self, uow: UnitOfWork, number: str, step: Step) -> tuple[Mapping[str, Any], OrgSnapshot]:
         """The anomaly, checked to allow ``step``, and the org chart."""

@@ -169,5 +169,4 @@ class DeadlineJobs:
 
 
 def _holder(item: WorkItem) -> tuple[str, ...]:
-    holder = item.assignee or item.group
-    return (holder,) if holder else ()
+    return (item.waiting_on,) if item.waiting_on else ()

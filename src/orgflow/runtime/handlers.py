@@ -324,7 +324,7 @@ class ActionHandlers:
         stored = uow.instance(urged.instance_id)
         notices = self.deadlines.notices
         for item in stored.state.work_items:  # everyone the instance waits on, groups too
-            holder = item.assignee or item.group
+            holder = item.waiting_on
             if holder is not None:
                 notices.tell(
                     uow,

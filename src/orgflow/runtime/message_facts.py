@@ -9,17 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from orgflow.anomalies.tables import shown  # office time, as the seed's tables write it
 from orgflow.engine.state import WorkItem
 from orgflow.notify.config import NotifyConfig
 from orgflow.notify.templates import remaining_text
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
-
-#: Times in messages are office times.
-SHOWN_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def message_facts(
@@ -61,8 +58,3 @@ def message_facts(
             facts["due_at"] = shown(due)
             facts["remaining"] = remaining_text(due, now, config.locale)
     return facts
-
-
-def shown(moment: datetime) -> str:
-    """A time as the office reads it (Beijing time, to the minute)."""
-    return moment.astimezone(SHOWN_ZONE).strftime("%Y-%m-%d %H:%M")

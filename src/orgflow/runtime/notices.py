@@ -165,7 +165,7 @@ class Notices:
         for effect in transition.effects:
             if isinstance(effect, WorkItemOpened):
                 item = effect.work_item
-                holder = item.assignee or item.group
+                holder = item.waiting_on
                 if holder is None:
                     continue
                 moved = transferred.get(item.on_behalf_of or item.assignee or "")

@@ -60,9 +60,9 @@ class _Robot:
         self,
         secret: str | None,
         *,
-        client: httpx.Client | None,
-        timeout: float,
-        clock: UnixClock,
+        client: httpx.Client | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        clock: UnixClock = time.time,
     ) -> None:
         self._secret = secret or None
         self._clock = clock
@@ -121,16 +121,6 @@ class DingTalkRobot(_Robot):
 
     name: str = "dingtalk"
 
-    def __init__(
-        self,
-        secret: str | None,
-        *,
-        client: httpx.Client | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        clock: UnixClock = time.time,
-    ) -> None:
-        super().__init__(secret, client=client, timeout=timeout, clock=clock)
-
     def payload(self, message: Message) -> dict[str, Any]:
         """A ``markdown`` message; the title is what the chat list and the notification show."""
         return {
@@ -178,16 +168,6 @@ class FeishuRobot(_Robot):
     name: str = "feishu"
     code_fields: ClassVar[tuple[str, ...]] = ("code", "StatusCode")
     message_fields: ClassVar[tuple[str, ...]] = ("msg", "StatusMessage")
-
-    def __init__(
-        self,
-        secret: str | None,
-        *,
-        client: httpx.Client | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        clock: UnixClock = time.time,
-    ) -> None:
-        super().__init__(secret, client=client, timeout=timeout, clock=clock)
 
     def payload(self, message: Message) -> dict[str, Any]:
         """A ``post`` (rich text) message: one paragraph per non-blank line of the text, then the link.
