@@ -100,7 +100,7 @@ def orgflow_persisted(n: int, db_path: str) -> dict[str, float]:
     for suffix in ("", "-wal", "-shm"):
         Path(db_path + suffix).unlink(missing_ok=True)
     # Notifications off: SpiffWorkflow has none, so both sides persist the same work (state and history).
-    runtime = open_runtime(f"sqlite:///{db_path}", upgrade=True, notify=NotifyConfig(channels=()))
+    runtime = open_runtime(f"sqlite:///{db_path}", upgrade=True, notify=NotifyConfig(enabled=False))
     runtime.execute(
         DeployDefinition(source_text=DEFINITION.read_text(encoding="utf-8"), source_name="approval")
     )

@@ -91,8 +91,13 @@ class QuietHours:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class NotifyConfig:
-    """All notification settings; the defaults send to the in-app inbox only."""
+    """All notification settings; the defaults send to the in-app inbox only.
 
+    ``enabled=False`` turns notifications off altogether (a bulk import, a benchmark):
+    no routing and no outbox rows, only the history records that say who was told.
+    """
+
+    enabled: bool = True
     locale: str = "zh-CN"
     base_url: str = "http://127.0.0.1:8000"
     channels: tuple[str, ...] = ("inbox",)
@@ -144,9 +149,23 @@ def read_notify_config(raw: Any, *, source: str, env: Mapping[str, str]) -> Noti
     root = reader.mapping(raw, "")
     reader.keys(
         root,
-        {"locale", "base_url", "channels", "events", "users", "quiet_hours", "email", "webhooks", "robots"},
+        {
+            "enabled",
+            "locale",
+            "base_url",
+            "channels",
+            "events",
+            "users",
+            "quiet_hours",
+            "email",
+            "webhooks",
+            "robots",
+        },
         "",
     )
+    enabled = root.get("enabled", True)
+    if not isinstance(enabled, bool):
+        reader.fail("enabled", f"应为 true 或 false，写的是 {enabled!r}")
     locale = str(root.get("locale", "zh-CN"))
     if locale not in ("zh-CN", "en"):
         reader.fail("locale", f"应为 zh-CN 或 en，写的是 {locale!r}")
@@ -161,6 +180,7 @@ def read_notify_config(raw: Any, *, source: str, env: Mapping[str, str]) -> Noti
     if repeated:
         reader.fail("robots", f"webhook 与机器人的名称须唯一，重复的有：{'、'.join(repeated)}")
     return NotifyConfig(
+        enabled=enabled,
         locale=locale,
         base_url=str(root.get("base_url", "http://127.0.0.1:8000")).rstrip("/"),
         channels=reader.channel_list(root.get("channels", ["inbox"]), "channels"),

@@ -94,7 +94,7 @@ class Runtime:
             files=files,
             policy=upload_policy or DEFAULT_POLICY,
         )
-        notices = Notices(Outbox(self.notify, self.calendars.company, ids))
+        notices = Notices(Outbox(self.notify, self.calendars.company, ids) if self.notify.enabled else None)
         deadlines = Deadlines(self.calendars, notices)
         self.templates = templates_for(home)
 
@@ -168,7 +168,7 @@ def open_runtime(
             logging → retry-on-conflict → transaction).
         upgrade: Migrate the schema to the newest revision first (embedded use);
             otherwise an outdated schema is refused.
-        notify: Notification settings in place of the settings' file (``NotifyConfig(channels=())``:
+        notify: Notification settings in place of the settings' file (``NotifyConfig(enabled=False)``:
             tell nobody, e.g. to compare with engines that have no notifications).
 
     Raises:

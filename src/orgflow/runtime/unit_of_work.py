@@ -45,7 +45,7 @@ class UnitOfWork:
         org_cache: The process-wide copy of the org chart.
     """
 
-    __slots__ = ("catalog", "connection", "org_cache", "running_job")
+    __slots__ = ("_org", "catalog", "connection", "org_cache", "running_job")
 
     def __init__(
         self, connection: Connection, caches: StoreCaches, *, running_job: str | None = None
@@ -59,6 +59,7 @@ class UnitOfWork:
         self.running_job = running_job
         self.catalog = caches.definitions
         self.org_cache = caches.org
+        self._org: OrgSnapshot | None = None
 
     # --- definitions ------------------------------------------------------------------------
 
@@ -140,20 +141,29 @@ class UnitOfWork:
     # --- the org chart ----------------------------------------------------------------------
 
     def org(self) -> OrgSnapshot:
-        """The org chart as this transaction sees it (cached across commands by revision)."""
-        return self.org_cache.current(self.connection)
+        """The org chart as this transaction sees it.
+
+        Cached across commands by revision, and read once per transaction: only this
+        unit of work can change the chart before it commits, and its changes forget it.
+        """
+        if self._org is None:
+            self._org = self.org_cache.current(self.connection)
+        return self._org
 
     def replace_org(self, new: OrgSnapshot, *, now: datetime, actor: str | None) -> OrgReplaced:
         """Store an imported org chart (see ``store.org.replace``); never read back through the cache here."""
+        self._org = None
         return org.replace(self.connection, new, now=now, actor=actor)[1]
 
     def add_delegation(self, delegation: Delegation, *, now: datetime, actor: str | None) -> int:
         """Store a proxy; returns the org's new revision."""
+        self._org = None
         org.add_delegation(self.connection, delegation, now=now, actor=actor)
         return org.revision(self.connection)
 
     def end_delegations(self, user: str, *, now: datetime, actor: str | None) -> int:
         """End a user's proxies now; returns how many changed."""
+        self._org = None
         return org.end_delegations(self.connection, user, now=now, actor=actor)
 
     def save(

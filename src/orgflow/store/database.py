@@ -37,6 +37,7 @@ from sqlalchemy.exc import (
 )
 
 from orgflow.errors import ConfigurationError, Conflict, OrgFlowError, StorageError
+from orgflow.store.checkpoints import Checkpointer
 
 __all__ = [
     "INIT_COMMAND",
@@ -62,6 +63,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 #: Page size of a new SQLite file (bytes); see ``_configure_sqlite``.
 SQLITE_PAGE_SIZE = 1024
+#: Write-ahead log size past which a committing command checkpoints itself (bytes).
+WAL_BACKSTOP_BYTES = 16 * 1024 * 1024
 
 #: PostgreSQL SQLSTATEs that mean "another transaction got there first": retrying may succeed.
 _PG_CONTENTION = {"40001", "40P01", "55P03"}
@@ -85,16 +88,20 @@ class Database:
 
     Attributes:
         engine: The pooled SQLAlchemy engine.
+        checkpointer: SQLite's background checkpoint thread (``None`` on PostgreSQL).
         dialect: ``sqlite`` or ``postgresql``.
         url: The URL with the password hidden, for messages and logs.
     """
 
-    __slots__ = ("_write_lock", "_writer", "dialect", "engine", "url")
+    __slots__ = ("_write_lock", "_writer", "checkpointer", "dialect", "engine", "url")
 
-    def __init__(self, *, engine: Engine, dialect: str, url: str) -> None:
+    def __init__(
+        self, *, engine: Engine, dialect: str, url: str, checkpointer: Checkpointer | None = None
+    ) -> None:
         self.engine = engine
         self.dialect = dialect
         self.url = url
+        self.checkpointer = checkpointer
         self._write_lock = threading.Lock()
         self._writer: tuple[Connection, sqlite3.Connection] | None = None
 
@@ -122,6 +129,8 @@ class Database:
                     driver.rollback()
                     raise
                 driver.commit()
+                if self.checkpointer is not None:
+                    self.checkpointer.committed()
             except OrgFlowError:
                 raise
             except BaseException:
@@ -140,6 +149,8 @@ class Database:
 
     def dispose(self) -> None:
         """Close every connection (at shutdown, or in tests before deleting the file)."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         with self._write_lock:
             self._close_writer()
         self.engine.dispose()
@@ -179,6 +190,7 @@ def create_database(url: str | URL, *, create: bool = True) -> Database:
     parsed = normalize_url(url)
     shown = display_url(parsed)
     options: dict[str, Any] = {"json_serializer": dump_json}
+    checkpointer = None
     if parsed.get_backend_name() == SQLITE:
         path = Path(parsed.database or "")
         if not create and not path.is_file():
@@ -193,6 +205,7 @@ def create_database(url: str | URL, *, create: bool = True) -> Database:
             ) from None
         engine = create_engine(parsed, **options)
         _configure_sqlite(engine)
+        checkpointer = Checkpointer(path)
     else:
         engine = create_engine(parsed, **options)
     try:
@@ -201,7 +214,7 @@ def create_database(url: str | URL, *, create: bool = True) -> Database:
     except (DBAPIError, NoSuchModuleError) as error:
         engine.dispose()
         raise ConfigurationError(f"无法连接数据库 {shown}：{_first_line(error)}") from None
-    return Database(engine=engine, dialect=parsed.get_backend_name(), url=shown)
+    return Database(engine=engine, dialect=parsed.get_backend_name(), url=shown, checkpointer=checkpointer)
 
 
 def sqlite_file_missing(url: str | URL) -> bool:
@@ -259,9 +272,10 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
-            # Checkpoint at ~4 MiB of WAL, as SQLite's default does with 4 KiB pages, and keep
-            # a working set of 32 MiB in memory (the default 2 MiB is a few hundred instances).
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {4 * 1024 * 1024 // SQLITE_PAGE_SIZE}")
+            # Checkpoints are copied on a thread of their own (see ``checkpoints``); a command
+            # checkpoints only past 16 MiB of WAL, the backstop. Keep a working set of 32 MiB in
+            # memory (the default 2 MiB is a few hundred instances).
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_BYTES // SQLITE_PAGE_SIZE}")
             cursor.execute("PRAGMA cache_size = -32768")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:

@@ -36,6 +36,11 @@ def test_a_persons_choice_beats_the_event_default_which_beats_the_default() -> N
     assert config.personal_channels("li", "overdue") == ("email",)
 
 
+def test_notifications_are_on_unless_switched_off() -> None:
+    assert load_notify_config(None).enabled
+    assert not read({"enabled": False}).enabled
+
+
 def test_email_is_dropped_while_no_smtp_server_is_configured() -> None:
     assert read({"channels": ["inbox", "email"]}).personal_channels("zhang", "assigned") == ("inbox",)
 
@@ -83,6 +88,7 @@ def test_quiet_hours_may_span_midnight() -> None:
         ),
         ({"quiet_hours": {"start": "late"}}, "quiet_hours"),
         ({"locale": "fr"}, "locale"),
+        ({"enabled": "no"}, "enabled"),
     ],
 )
 def test_mistakes_name_the_key(raw: object, named: str) -> None:
