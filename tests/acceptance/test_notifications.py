@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from orgflow.runtime.actions import (
     CopyInstance,
     ImportOrg,
     MarkNotificationsRead,
+    SetNotificationPreference,
     TransferWorkItem,
     UrgeInstance,
 )
@@ -55,6 +57,17 @@ nodes:
 """
 
 
+@contextmanager
+def configured(database_url: str, clock: FrozenClock, home: Path, notify_yaml: str) -> Iterator[Runtime]:
+    """OrgFlow with ``notify_yaml`` as ``<home>/notify.yaml``, the demo org and the review process."""
+    (home / "notify.yaml").write_text(notify_yaml, encoding="utf-8")
+    settings = Settings(database_url=database_url, home=home, notify_file=home / "notify.yaml")
+    with open_runtime(settings, upgrade=True, clock=clock) as runtime:
+        runtime.execute(ImportOrg(read_org_files(DEMO_ORG), actor="admin"))
+        runtime.execute(DeployDefinition(PROCESS, source_name="notify.yaml", actor="admin"))
+        yield runtime
+
+
 @pytest.fixture
 def smtp() -> Iterator[tuple[Recorder, int]]:
     with running_smtp() as running:
@@ -81,8 +94,7 @@ def notified(
     webhook, robot = hooks
     monkeypatch.setenv("TEST_WEBHOOK_SECRET", SECRET)
     monkeypatch.setenv("TEST_ROBOT_SECRET", ROBOT_SECRET)
-    (tmp_path / "notify.yaml").write_text(
-        f"""
+    settings = f"""
 base_url: https://flow.example.com
 channels: [inbox, email]
 users:
@@ -94,13 +106,18 @@ webhooks:
 robots:
   - {{name: 研发群, kind: dingtalk, url: "{robot.url}/robot/send?access_token=tok123456",
       secret_env: TEST_ROBOT_SECRET, events: [overdue], departments: [研发部]}}
-""",
-        encoding="utf-8",
-    )
-    settings = Settings(database_url=database_url, home=tmp_path, notify_file=tmp_path / "notify.yaml")
-    with open_runtime(settings, upgrade=True, clock=clock) as runtime:
-        runtime.execute(ImportOrg(read_org_files(DEMO_ORG), actor="admin"))
-        runtime.execute(DeployDefinition(PROCESS, source_name="notify.yaml", actor="admin"))
+"""
+    with configured(database_url, clock, tmp_path, settings) as runtime:
+        yield runtime
+
+
+@pytest.fixture
+def inbox_first(
+    database_url: str, clock: FrozenClock, tmp_path: Path, smtp: tuple[Recorder, int]
+) -> Iterator[Runtime]:
+    """Email is configured, but people get the in-app inbox only unless they choose more themselves."""
+    settings = f"channels: [inbox]\nemail: {{host: 127.0.0.1, port: {smtp[1]}}}\n"
+    with configured(database_url, clock, tmp_path, settings) as runtime:
         yield runtime
 
 
@@ -225,6 +242,31 @@ def test_quiet_hours_defer_a_new_task_email_but_not_the_inbox(
     ]
     # due at 07:00, still quiet: the urgent notices go at once, the others wait until 08:00
     assert to_him == ["【已超时】", "【请提交异", "【新待办】", "【即将到期"]
+
+
+def test_a_person_who_opts_into_email_for_new_tasks_gets_them_by_email_while_others_stay_in_the_app(
+    inbox_first: Runtime, clock: FrozenClock, smtp: tuple[Recorder, int]
+) -> None:
+    clock.set(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # Monday 10:00 in Shanghai
+    runtime = inbox_first
+    runtime.execute(SetNotificationPreference("li_yanfa", ("inbox", "email"), "assigned", actor="li_yanfa"))
+    for_chen = PROCESS.replace("key: notify_review", "key: chen_review").replace("li_yanfa", "chen_yanfa")
+    runtime.execute(DeployDefinition(for_chen, source_name="chen.yaml", actor="admin"))
+    his = start(runtime)
+    Walk(runtime, "chen_review", initiator="zhang_shichang")  # 陈静 chose nothing: the inbox only
+    runtime.execute(UrgeInstance(his.view.business_key, actor="zhang_shichang", note="客户在等"))
+    runtime.worker(owner="w").run_once()
+
+    recorder, _ = smtp
+    assert [(mail.rcpt_tos, str(mail.parsed["Subject"])) for mail in recorder.received] == [
+        (["li_yanfa@example.com"], f"【新待办】研发方案评审（{his.view.business_key}）")
+    ]  # urging is not among the events he chose email for
+    assert sorted(m.event for m in runtime.notifications.inbox("li_yanfa").messages) == ["assigned", "urged"]
+    assert [m.event for m in runtime.notifications.inbox("chen_yanfa").messages] == ["assigned"]
+    outbox = runtime.notifications.outbox()
+    assert [(e.notification.recipient, e.notification.channel, e.notification.status) for e in outbox] == [
+        ("li_yanfa", "email", "sent")
+    ]
 
 
 def test_a_transfer_tells_the_new_holder_on_their_own_channels(

@@ -1,14 +1,29 @@
-"""The org chart in a running system: import, re-import without orphaning work, proxies (代理)."""
+"""The org chart in a running system: import, re-import without orphaning work, proxies (代理), and people's
+own notification channels (通知偏好).
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from orgflow.errors import CommandRejected, ConfigurationError, DefinitionError
-from orgflow.org.model import Department, RoleGrant, User, build_snapshot
-from orgflow.runtime.actions import CompleteWorkItem, EndProxy, ImportOrg, SetProxy, StartProcess
+from orgflow.errors import CommandRejected, ConfigurationError, DefinitionError, NotFound, PermissionDenied
+from orgflow.notify.config import EmailServer, NotifyConfig
+from orgflow.org.model import ADMINISTRATOR_ROLE, Department, RoleGrant, User, build_snapshot
+from orgflow.runtime import Runtime, open_runtime
+from orgflow.runtime.actions import (
+    ClearNotificationPreference,
+    CompleteWorkItem,
+    EndProxy,
+    ImportOrg,
+    SetNotificationPreference,
+    SetProxy,
+    StartProcess,
+)
+from orgflow.store import org
 
 from .conftest import deploy
 
@@ -123,3 +138,121 @@ def test_a_proxy_receives_new_work_while_in_force_and_history_says_for_whom(runt
     assert (later.work_items[0].assignee, later.work_items[0].on_behalf_of) == ("wang", None)
     runtime.execute(ImportOrg(chart(), actor="admin"))
     assert len(runtime.queries.org().delegations) == 1  # an import leaves proxies alone
+
+
+# --- people's own notification channels (通知偏好), stored with the chart -------------------------
+
+
+def mailing_chart():
+    departments = [Department(id="rd", name="研发部", head="wang"), Department(id="it", name="技术部")]
+    users = [
+        User(id="li", name="李研发", departments=("rd",), email="li@example.com"),
+        User(id="zhao", name="赵研发", departments=("rd",)),  # no email address
+        User(id="wang", name="王主任", departments=("rd",), email="wang@example.com"),
+        User(id="admin", name="管理员", departments=("it",), roles=(RoleGrant(role=ADMINISTRATOR_ROLE),)),
+    ]
+    return build_snapshot(departments, users)
+
+
+WITH_SMTP = NotifyConfig(email=EmailServer(host="127.0.0.1"))
+
+
+@pytest.fixture
+def mailing(migrated_url, clock) -> Iterator[Runtime]:
+    """A runtime whose notification settings name an SMTP server, with :func:`mailing_chart` imported."""
+    with open_runtime(migrated_url, clock=clock, notify=WITH_SMTP) as opened:
+        opened.execute(ImportOrg(mailing_chart(), actor="admin"))
+        yield opened
+
+
+def sources(runtime: Runtime, user: str) -> dict[str, tuple[tuple[str, ...], str]]:
+    return {
+        row.event: (row.channels, row.source.value) for row in runtime.notifications.preferences(user).events
+    }
+
+
+def test_a_persons_choice_reaches_every_process_and_an_org_import_keeps_it(mailing, migrated_url) -> None:
+    with open_runtime(migrated_url, notify=WITH_SMTP) as other:  # another process, its chart cached
+        before = other.queries.org().revision
+        assert other.queries.org().preferences == {}
+
+        revision = mailing.execute(
+            SetNotificationPreference("li", ("email", "inbox"), "assigned", actor="li")
+        )
+        assert revision == before + 1
+        mailing.execute(SetNotificationPreference("li", ("inbox",), actor="admin"))  # for every event
+
+        assert other.queries.org().preferences == {"li": {"assigned": ("inbox", "email"), "*": ("inbox",)}}
+        shown = sources(other, "li")
+        assert shown["assigned"] == (("inbox", "email"), "own")
+        assert shown["overdue"] == (("inbox",), "own")
+        assert sources(other, "wang")["assigned"] == (("inbox",), "default")
+
+        mailing.execute(ImportOrg(mailing_chart(), actor="admin"))
+        assert other.queries.org().preferences["li"] == {"assigned": ("inbox", "email"), "*": ("inbox",)}
+
+        assert mailing.execute(ClearNotificationPreference("li", "assigned", actor="li")) == 1
+        assert other.queries.org().preferences == {"li": {"*": ("inbox",)}}
+        assert mailing.execute(ClearNotificationPreference("li", actor="li")) == 1  # everything left
+        cleared = other.queries.org()
+        assert cleared.preferences == {}
+        assert mailing.execute(ClearNotificationPreference("li", actor="li")) == 0
+        assert other.queries.org().revision == cleared.revision  # nothing cleared: nothing to reload
+
+
+@pytest.mark.parametrize(
+    ("action", "refused", "says"),
+    [
+        (SetNotificationPreference("li", ("email",), actor="li"), ConfigurationError, "必须包含 inbox"),
+        (SetNotificationPreference("li", (), "overdue", actor="li"), ConfigurationError, "channels"),
+        (SetNotificationPreference("li", ("inbox", "sms"), actor="li"), ConfigurationError, "没有渠道 sms"),
+        (SetNotificationPreference("li", ("inbox",), "lunch", actor="li"), ConfigurationError, "overdue"),
+        (
+            SetNotificationPreference("zhao", ("inbox", "email"), actor="zhao"),
+            ConfigurationError,
+            "没有邮箱地址",
+        ),
+        (SetNotificationPreference("li", ("inbox",), actor="wang"), PermissionDenied, "只有本人或系统管理员"),
+        (ClearNotificationPreference("li", actor="zhao"), PermissionDenied, "赵研发（zhao）"),
+        (ClearNotificationPreference("li", "lunch", actor="li"), ConfigurationError, "lunch"),
+        (SetNotificationPreference("nobody", ("inbox",), actor="nobody"), NotFound, "nobody"),
+    ],
+)
+def test_a_refused_choice_changes_nothing(mailing, action, refused, says) -> None:
+    mailing.execute(SetNotificationPreference("li", ("inbox", "email"), "assigned", actor="li"))
+    before = mailing.queries.org()
+    with pytest.raises(refused, match=says):
+        mailing.execute(action)
+    after = mailing.queries.org()
+    assert (after.revision, after.preferences) == (before.revision, {"li": {"assigned": ("inbox", "email")}})
+
+
+def test_email_is_refused_while_no_smtp_server_is_configured(migrated_url, clock) -> None:
+    with open_runtime(migrated_url, clock=clock, notify=NotifyConfig()) as runtime:
+        runtime.execute(ImportOrg(mailing_chart(), actor="admin"))
+        with pytest.raises(ConfigurationError, match="SMTP"):
+            runtime.execute(SetNotificationPreference("li", ("inbox", "email"), "overdue", actor="li"))
+        assert runtime.queries.org().preferences == {}
+
+
+def test_two_chart_changes_committed_side_by_side_get_two_revisions(mailing, clock) -> None:
+    """The second waits for the first's lock, then takes the revision after the first's, not the same one."""
+    database = mailing.database
+    before = mailing.queries.org().revision
+    moved: dict[str, int] = {}
+
+    def second() -> None:
+        with database.transaction() as connection:
+            moved["wang"] = org.set_preference(
+                connection, "wang", "*", ["inbox"], now=clock.now(), actor="wang"
+            )
+
+    with database.transaction() as connection:
+        moved["li"] = org.set_preference(connection, "li", "*", ["inbox"], now=clock.now(), actor="li")
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive()  # held back by the first change's lock
+    waiting.join(timeout=10)
+    assert moved == {"li": before + 1, "wang": before + 2}
+    assert mailing.queries.org().preferences == {"li": {"*": ("inbox",)}, "wang": {"*": ("inbox",)}}

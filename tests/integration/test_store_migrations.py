@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from orgflow.store import migrate
-from orgflow.store.database import create_database
+from orgflow.clock import FrozenClock
+from orgflow.store import migrate, org
+from orgflow.store.database import Database, create_database
 from orgflow.store.tables import instances, metadata
 
 #: A definition row as every revision's schema takes it, for instances to refer to.
@@ -16,6 +20,16 @@ INSERT_DEFINITION = (
 )
 
 
+@contextmanager
+def opened(database_url: str) -> Iterator[Database]:
+    """The database at ``database_url``, disposed of afterwards."""
+    database = create_database(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
 def test_fresh_database_has_no_revision(database_url: str) -> None:
     assert migrate.current_revision(database_url) is None
 
@@ -24,13 +38,10 @@ def test_upgrade_creates_exactly_the_tables_module(database_url: str) -> None:
     migrate.upgrade(database_url)
 
     assert migrate.current_revision(database_url) == migrate.head_revision()
-    database = create_database(database_url)
-    try:
+    with opened(database_url) as database:
         with database.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
-    finally:
-        database.dispose()
 
 
 def test_upgrading_twice_is_a_no_op(database_url: str) -> None:
@@ -42,8 +53,7 @@ def test_upgrading_twice_is_a_no_op(database_url: str) -> None:
 
 def test_0002_moves_each_instances_tokens_into_its_row_in_creation_order(database_url: str) -> None:
     migrate.upgrade(database_url, "0001")
-    database = create_database(database_url)
-    try:
+    with opened(database_url) as database:
         with database.transaction() as connection:
             connection.exec_driver_sql(INSERT_DEFINITION)
             for instance_id in ("i1", "i2"):
@@ -57,20 +67,15 @@ def test_0002_moves_each_instances_tokens_into_its_row_in_creation_order(databas
                 "INSERT INTO tokens (instance_id, id, node_id, status, scope, arrived_by, outcome) VALUES"
                 " ('i1', 't10', 'b', 'join', NULL, 'f2', NULL), ('i1', 't2', 'a', 'task', 't1', NULL, 'ok')"
             )
-    finally:
-        database.dispose()
 
     migrate.upgrade(database_url)
 
-    database = create_database(database_url)
-    try:
+    with opened(database_url) as database:
         with database.reading() as connection:
             rows = {
                 row.id: row.tokens
                 for row in connection.execute(sa.select(instances.c.id, instances.c.tokens))
             }
-    finally:
-        database.dispose()
     assert rows == {
         "i1": [["t2", "a", "task", "t1", None, "ok"], ["t10", "b", "join", None, "f2", None]],
         "i2": [],
@@ -79,8 +84,7 @@ def test_0002_moves_each_instances_tokens_into_its_row_in_creation_order(databas
 
 def test_0008_files_existing_work_items_under_their_groups_department(database_url: str) -> None:
     migrate.upgrade(database_url, "0007")
-    database = create_database(database_url)
-    try:
+    with opened(database_url) as database:
         with database.transaction() as connection:
             connection.exec_driver_sql(INSERT_DEFINITION)
             connection.exec_driver_sql(
@@ -98,18 +102,41 @@ def test_0008_files_existing_work_items_under_their_groups_department(database_u
                     f" status, created_at) VALUES ('{item_id}', 'i1', 'a', 't1', 'A', {group}, 'open',"
                     " '2026-11-22 09:00:00')"
                 )
-    finally:
-        database.dispose()
 
     migrate.upgrade(database_url)
 
-    database = create_database(database_url)
-    try:
+    with opened(database_url) as database:
         with database.reading() as connection:
             rows = dict(connection.exec_driver_sql("SELECT id, department FROM work_items").fetchall())
-    finally:
-        database.dispose()
     assert rows == {"w1": "yf", "w2": "cw", "w3": None}
+
+
+def test_0017_adds_preferences_beside_an_existing_chart_which_it_keeps(
+    database_url: str, clock: FrozenClock
+) -> None:
+    migrate.upgrade(database_url, "0016")
+    with opened(database_url) as database:
+        with database.transaction() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO org_users (id, name, email, active, position)"
+                " VALUES ('li', '李研发', 'li@example.com', true, 0)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO org_meta (id, revision, updated_at) VALUES (1, 4, '2026-11-22 09:00:00')"
+            )
+
+    migrate.upgrade(database_url)
+
+    with opened(database_url) as database:
+        with database.transaction() as connection:
+            assert org.load(connection).preferences == {}
+            channels = ["inbox", "email"]
+            moved = org.set_preference(connection, "li", "overdue", channels, now=clock.now(), actor="li")
+        with database.reading() as connection:
+            stored = org.load(connection)
+    assert (moved, stored.revision) == (5, 5)
+    assert stored.users["li"].email == "li@example.com"
+    assert stored.preferences == {"li": {"overdue": ("inbox", "email")}}
 
 
 def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str) -> None:
@@ -118,16 +145,21 @@ def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str)
     migrate.upgrade(database_url)
     command.downgrade(migrate.alembic_config(database_url), "0003")
     assert migrate.current_revision(database_url) == "0003"
-    database = create_database(database_url)
-    try:
+    with opened(database_url) as database:
         with database.reading() as connection:
             columns = {column["name"] for column in sa.inspect(connection).get_columns("work_items")}
             tables = set(sa.inspect(connection).get_table_names())
-    finally:
-        database.dispose()
     assert {"department", "due_at", "due_from", "on_behalf_of", "progress_percent"}.isdisjoint(columns)
-    added = {"copies", "attachments", "org_delegations", "jobs", "anomalies", "notifications"}
+    added = {
+        "copies",
+        "attachments",
+        "org_delegations",
+        "jobs",
+        "anomalies",
+        "notifications",
+        "org_notification_preferences",
+    }
     assert added.isdisjoint(tables)
 
     migrate.upgrade(database_url)
-    assert migrate.current_revision(database_url) == migrate.head_revision() == "0016"
+    assert migrate.current_revision(database_url) == migrate.head_revision() == "0017"

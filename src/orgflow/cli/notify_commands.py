@@ -1,4 +1,4 @@
-"""``orgflow notifications`` (站内消息), ``orgflow outbox`` and ``orgflow notify test|preview``."""
+"""``orgflow notifications`` (站内消息), ``orgflow outbox``, ``orgflow notify test|preview|prefs``."""
 
 from __future__ import annotations
 
@@ -8,13 +8,20 @@ import typer
 
 from orgflow.cli import output
 from orgflow.cli.session import AsJson, Db, handled, opened
+from orgflow.notify.config import ALL_EVENTS, CHANNEL_LABELS
 from orgflow.notify.delivery import templates_for
 from orgflow.notify.templates import LOCALES
-from orgflow.runtime.actions import MarkNotificationsRead
+from orgflow.runtime.actions import (
+    ClearNotificationPreference,
+    MarkNotificationsRead,
+    SetNotificationPreference,
+)
+from orgflow.runtime.notification_queries import ChannelPreferences
 from orgflow.settings import Settings
 
 notifications_app = typer.Typer(help="站内消息：查看、标记已读。")
-notify_app = typer.Typer(help="通知渠道：发送测试消息、预览模板。")
+notify_app = typer.Typer(help="通知渠道：发送测试消息、预览模板、个人通知偏好。")
+prefs_app = typer.Typer(help="个人通知偏好：哪些事件通过哪些渠道通知我（站内消息始终保留）。")
 
 #: What ``notify preview`` fills the templates with.
 SAMPLE = {
@@ -36,6 +43,13 @@ SAMPLE = {
 }
 
 
+def _required(user: str | None, who: str) -> str:
+    """The ``--user`` a command cannot do without."""
+    if not user:
+        raise typer.BadParameter(f"请用 --user 指定{who}", param_hint="--user")
+    return user
+
+
 @notifications_app.callback(invoke_without_command=True)
 @handled
 def list_notifications(
@@ -49,8 +63,7 @@ def list_notifications(
     """列出某人的站内消息（最新在前）及未读数。"""
     if context.invoked_subcommand is not None:
         return
-    if not user:
-        raise typer.BadParameter("请用 --user 指定收件人", param_hint="--user")
+    user = _required(user, "收件人")
     with opened(db) as runtime:
         found = runtime.notifications.inbox(user, unread_only=unread, limit=limit)
     if as_json:
@@ -73,8 +86,7 @@ def mark_read(
     as_json: AsJson = False,
 ) -> None:
     """把站内消息标为已读。"""
-    if not user:
-        raise typer.BadParameter("请用 --user 指定收件人", param_hint="--user")
+    user = _required(user, "收件人")
     if not ids and not everything:
         raise typer.BadParameter("请给出消息 ID，或用 --all 全部标为已读", param_hint="IDS")
     with opened(db) as runtime:
@@ -155,8 +167,102 @@ def preview(
     output.console.print(rendered.text, markup=False)
 
 
+@prefs_app.callback(invoke_without_command=True)
+@handled
+def show_preferences(
+    context: typer.Context,
+    user: Annotated[str | None, typer.Option("--user", help="用户 ID")] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """列出某人每类事件的通知渠道及其来源（本人设置、管理员配置、事件默认、全局默认）。"""
+    if context.invoked_subcommand is not None:
+        return
+    user = _required(user, "用户")
+    with opened(db) as runtime:
+        found = runtime.notifications.preferences(user)
+    if as_json:
+        output.print_json({"ok": True, "preferences": found})
+        return
+    _show(found)
+
+
+@prefs_app.command("set")
+@handled
+def set_preference(
+    user: Annotated[str, typer.Option("--user", help="用户 ID")],
+    channels: Annotated[str, typer.Option("--channels", help="渠道，逗号分隔，如 inbox,email（须含 inbox）")],
+    event: Annotated[str | None, typer.Option("--event", help="事件，如 overdue（不写：全部事件）")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="操作人：本人或系统管理员（默认本人）")] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """设置自己（或管理员为他人设置）某类事件的通知渠道。"""
+    chosen = tuple(part.strip() for part in channels.replace("，", ",").split(",") if part.strip())
+    with opened(db) as runtime:
+        revision = runtime.execute(SetNotificationPreference(user, chosen, event, actor=actor or user))
+        found = runtime.notifications.preferences(user)
+    if as_json:
+        output.print_json({"ok": True, "revision": revision, "preferences": found})
+        return
+    shown = _channels(found.own.get(event or ALL_EVENTS, chosen))
+    scope = _scope(event, found)
+    output.console.print(f"已设置：{found.name}（{user}）的{scope}通过 {shown} 通知", markup=False)
+
+
+@prefs_app.command("reset")
+@handled
+def reset_preference(
+    user: Annotated[str, typer.Option("--user", help="用户 ID")],
+    event: Annotated[str | None, typer.Option("--event", help="只清除这一事件（*：全部事件那项）")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="操作人：本人或系统管理员（默认本人）")] = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """清除本人设置，恢复管理员配置与默认（不写 --event：清除全部）。"""
+    with opened(db) as runtime:
+        cleared = runtime.execute(ClearNotificationPreference(user, event, actor=actor or user))
+        found = runtime.notifications.preferences(user)
+    if as_json:
+        output.print_json({"ok": True, "cleared": cleared, "preferences": found})
+    elif cleared:
+        output.console.print(f"已清除 {found.name}（{user}）的 {cleared} 项本人设置，恢复默认", markup=False)
+    else:
+        output.console.print(f"{found.name}（{user}）没有可清除的本人设置", markup=False)
+
+
+def _scope(event: str | None, found: ChannelPreferences) -> str:
+    """How a preference's event reads: 全部事件, or 「新待办」 (assigned)."""
+    labels = {row.event: row.label for row in found.events}
+    return "全部事件" if event in (None, ALL_EVENTS) else f"「{labels.get(event or '', event)}」（{event}）"
+
+
+def _channels(channels: tuple[str, ...]) -> str:
+    """Channels as people read them (站内消息、邮件)."""
+    return "、".join(CHANNEL_LABELS.get(channel, channel) for channel in channels) or "（无）"
+
+
+def _show(found: ChannelPreferences) -> None:
+    output.table(
+        f"{found.name}（{found.user}）的通知渠道",
+        ["事件", "名称", "渠道", "来源"],
+        [
+            [
+                row.event,
+                row.label,
+                _channels(row.channels),
+                row.source_label,
+            ]
+            for row in found.events
+        ],
+    )
+    for event, channels in found.own.items():
+        output.console.print(f"本人设置：{_scope(event, found)} → {_channels(channels)}", markup=False)
+
+
 def add_notify_commands(app: typer.Typer) -> None:
     """Register these commands on the ``orgflow`` app."""
     app.add_typer(notifications_app, name="notifications")
+    notify_app.add_typer(prefs_app, name="prefs")
     app.add_typer(notify_app, name="notify")
     app.command()(outbox)

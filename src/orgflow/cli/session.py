@@ -45,7 +45,7 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
         except OrgFlowError as error:
             report(error, as_json)
             raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, typer.BadParameter):  # Typer prints a bad option itself (exit 2)
             raise
         except Exception as error:  # the last line of defence: never show a stack trace
             log = Settings.from_env().home / "error.log"

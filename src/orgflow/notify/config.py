@@ -6,7 +6,7 @@ Read from ``ORGFLOW_NOTIFY`` or ``<home>/notify.yaml``; every key optional::
     base_url: https://orgflow.example.com   # links in messages
     channels: [inbox, email]            # what a person gets by default
     events: {overdue: [inbox, email]}   # the default per event
-    users:                              # a person's own choice
+    users:                              # the administrator's choice for a person
       li_yanfa: {channels: [inbox], events: {escalated: [inbox, email]}}
     quiet_hours: {start: "22:00", end: "08:00", urgent: [overdue, escalated]}
     email: {host: smtp.example.com, port: 587, security: starttls, username: noreply@example.com,
@@ -19,6 +19,10 @@ Read from ``ORGFLOW_NOTIFY`` or ``<home>/notify.yaml``; every key optional::
 Secrets are named by environment variable (``password_env``, ``secret_env``),
 so the file can be shown and versioned; ``password``/``secret`` are accepted
 too. Nothing here ever prints a secret.
+
+A person's own choices (``orgflow notify prefs set``) are stored in the
+database beside the org chart and come before this file: see
+:meth:`NotifyConfig.channel_choice` for the order.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
@@ -36,12 +41,33 @@ from orgflow.errors import ConfigurationError
 
 #: Channels a person can choose.
 PERSONAL_CHANNELS: Final = ("inbox", "email")
+#: How the personal channels read.
+CHANNEL_LABELS: Final = {"inbox": "站内消息", "email": "邮件"}
+#: The event key of a person's choice for every event.
+ALL_EVENTS: Final = "*"
 #: Group robot kinds.
 ROBOT_KINDS: Final = ("dingtalk", "wecom", "feishu")
 #: Events that go out even in quiet hours.
 DEFAULT_URGENT: Final = frozenset(
     {"overdue", "escalated", "acknowledge_escalated", "explanation_needed", "explanation_overdue"}
 )
+
+
+class ChannelSource(StrEnum):
+    """Where the channels a person gets an event on come from, first to last."""
+
+    OWN = "own"  # the person's own choice, for the event or for every event
+    ADMIN = "admin"  # the administrator's ``users:`` entry for them
+    EVENT = "event"  # the event's default (``events:``)
+    DEFAULT = "default"  # the default (``channels:``)
+
+
+SOURCE_LABELS: Final = {
+    ChannelSource.OWN: "本人设置",
+    ChannelSource.ADMIN: "管理员配置",
+    ChannelSource.EVENT: "事件默认",
+    ChannelSource.DEFAULT: "全局默认",
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -107,12 +133,40 @@ class NotifyConfig:
     email: EmailServer | None = None
     endpoints: tuple[Endpoint, ...] = ()
 
-    def personal_channels(self, user: str, event: str) -> tuple[str, ...]:
-        """The channels ``user`` gets ``event`` on: their choice, else the event's, else the default."""
-        own = self.users.get(user, {})
-        chosen = own.get("events", {}).get(event) or own.get("channels") or self.events.get(event)
-        picked = tuple(chosen or self.channels)
-        return tuple(c for c in picked if c == "inbox" or (c == "email" and self.email is not None))
+    def personal_channels(
+        self, user: str, event: str, own: Mapping[str, tuple[str, ...]] | None = None
+    ) -> tuple[str, ...]:
+        """The channels ``user`` gets ``event`` on, given their own stored choices (``channel_choice``)."""
+        return self.channel_choice(user, event, own)[0]
+
+    def channel_choice(
+        self, user: str, event: str, own: Mapping[str, tuple[str, ...]] | None = None
+    ) -> tuple[tuple[str, ...], ChannelSource]:
+        """The channels ``user`` gets ``event`` on, and where they come from.
+
+        First found wins: the person's own choice for the event, their own choice
+        for every event (``*``), the administrator's entry for them (its event, then
+        its channels), the event's default, the default. Email is dropped while no
+        SMTP server is configured. Dictionary lookups only: this runs for every
+        recipient of every notice.
+
+        Args:
+            user: Who is told.
+            event: The notice (``assigned``, ``overdue`` …).
+            own: The person's stored choices by event or ``*`` (``OrgSnapshot.preferences``).
+        """
+        source = ChannelSource.OWN
+        chosen = (own.get(event) or own.get(ALL_EVENTS)) if own else None
+        if not chosen:
+            source = ChannelSource.ADMIN
+            admin = self.users.get(user)
+            chosen = (admin.get("events", {}).get(event) or admin.get("channels")) if admin else None
+        if not chosen:
+            source = ChannelSource.EVENT
+            chosen = self.events.get(event)
+        if not chosen:
+            source, chosen = ChannelSource.DEFAULT, self.channels
+        return tuple(c for c in chosen if c == "inbox" or (c == "email" and self.email is not None)), source
 
     def endpoint(self, name: str) -> Endpoint:
         """A configured webhook or robot by name.

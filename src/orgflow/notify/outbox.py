@@ -1,8 +1,9 @@
 """Writing the outbox: one row per message per channel, in the transaction of the command that caused it.
 
-Who gets a message on which channel is the administrator's configuration
-(:mod:`orgflow.notify.config`): a person's own choice of channels per event,
-and the webhooks and group robots that follow an event or a department. A
+Who gets a message on which channel is a person's own choice of channels per
+event (stored with the org chart, ``OrgSnapshot.preferences``), else the
+administrator's configuration (:mod:`orgflow.notify.config`); and the webhooks
+and group robots that follow an event or a department. A
 group (``dept:研发部``, ``role:财务审核员``) is told through its members. The
 in-app row is the message itself; every other row gets a delivery job, due at
 once or, for a non-urgent message in quiet hours or on a day off, when they end.
@@ -65,7 +66,8 @@ class Outbox:
         wanted: list[tuple[str, str, dict[str, Any]]] = []
         for user in people(recipients, org):
             personal = {**facts, "recipient_name": org.name_of(user)}
-            wanted.extend((channel, user, personal) for channel in self.config.personal_channels(user, event))
+            channels = self.config.personal_channels(user, event, org.preferences.get(user))
+            wanted.extend((channel, user, personal) for channel in channels)
         listening: list[str | None] = [department for department in departments if department] or [None]
         for endpoint in self.config.endpoints:
             if any(endpoint.wants(event, department) for department in listening):

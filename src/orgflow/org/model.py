@@ -141,12 +141,17 @@ class OrgSnapshot:
         departments: By id, in the order given.
         users: By id, in the order given.
         revision: Bumped by every change to the stored org (0: nothing stored).
+        delegations: Proxies (代理), in force or to come.
+        preferences: People's own notification channels: user → event (or ``*``,
+            every event) → channels. How to reach a person belongs beside their
+            email address, and it comes with the chart at no extra query.
     """
 
     departments: Mapping[str, Department]
     users: Mapping[str, User]
     revision: int = 0
     delegations: tuple[Delegation, ...] = ()
+    preferences: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     _by_name: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _members: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _holders: Mapping[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -283,6 +288,7 @@ def build_snapshot(
     *,
     revision: int = 0,
     delegations: Iterable[Delegation] = (),
+    preferences: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
 ) -> OrgSnapshot:
     """Index departments and users into a snapshot (structure is checked by ``orgflow.org.checks``)."""
     by_id = {department.id: department for department in departments}
@@ -315,6 +321,9 @@ def build_snapshot(
         users=MappingProxyType(user_map),
         revision=revision,
         delegations=tuple(delegations),
+        preferences=MappingProxyType(
+            {user: MappingProxyType(dict(chosen)) for user, chosen in (preferences or {}).items()}
+        ),
         _by_name=MappingProxyType({name: tuple(ids) for name, ids in by_name.items()}),
         _members=MappingProxyType({key: tuple(ids) for key, ids in members.items()}),
         _holders=MappingProxyType({key: tuple(ids) for key, ids in holders.items()}),

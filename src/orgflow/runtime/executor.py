@@ -27,6 +27,7 @@ from orgflow.runtime.actions import (
     Action,
     AddAttachment,
     AddComment,
+    ClearNotificationPreference,
     CompleteWorkItem,
     Copied,
     CopyInstance,
@@ -43,6 +44,7 @@ from orgflow.runtime.actions import (
     ReplanAnomaly,
     ReportProgress,
     ResolveAnomaly,
+    SetNotificationPreference,
     SetProxy,
     StartProcess,
     Urged,
@@ -224,6 +226,8 @@ class CommandExecutor:
     def execute(self, action: UrgeInstance) -> Urged: ...
     @overload
     def execute(self, action: SetProxy | EndProxy) -> int: ...
+    @overload
+    def execute(self, action: SetNotificationPreference | ClearNotificationPreference) -> int: ...
     @overload
     def execute(self, action: AddComment) -> HistoryEntry: ...
     @overload

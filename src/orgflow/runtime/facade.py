@@ -32,6 +32,7 @@ from orgflow.runtime.handlers import ActionHandlers
 from orgflow.runtime.job_admin import JobAdmin
 from orgflow.runtime.notices import Notices
 from orgflow.runtime.notification_queries import NotificationQueries
+from orgflow.runtime.preferences import PreferenceHandlers
 from orgflow.runtime.queries import Queries
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
 from orgflow.runtime.timer_starts import TimerStarts
@@ -58,7 +59,8 @@ class Runtime:
         archives: Builds archive folders and zips under ``<home>/archive``.
         job_handlers: Background job kinds and their handlers; parts register theirs.
         jobs: Lists background jobs and retries failed ones.
-        notifications: A person's in-app messages and the outbox of the other channels.
+        notifications: A person's in-app messages, their channels per event, and the outbox of the
+            other channels.
         notify: The notification settings (channels, preferences, quiet hours).
         templates: The notification templates (built-in, overridden under ``<home>/templates``).
         clock: Where "now" comes from.
@@ -109,11 +111,12 @@ class Runtime:
             contributions=contributions,
             deadlines=deadlines,
             timers=Timers(self.calendars),
+            preferences=PreferenceHandlers(clock, self.notify),
             on_deploy=starts.after_deploy,
         )
         self.queries = Queries(database, caches, files=files)
         self.anomalies = AnomalyQueries(database, caches, clock)
-        self.notifications = NotificationQueries(database, self.templates)
+        self.notifications = NotificationQueries(database, self.templates, self.notify, caches.org)
         self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
         chain = [ArchiveOnCompletion(self.archives), *interceptors(database, caches)]
         self.executor = CommandExecutor(handlers, chain)

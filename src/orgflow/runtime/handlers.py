@@ -32,6 +32,7 @@ from orgflow.runtime.actions import (
     AddComment,
     AddSigner,
     ClaimWorkItem,
+    ClearNotificationPreference,
     CompleteWorkItem,
     CopyInstance,
     DeployDefinition,
@@ -48,6 +49,7 @@ from orgflow.runtime.actions import (
     ReportProgress,
     ResolveAnomaly,
     ReturnWorkItem,
+    SetNotificationPreference,
     SetProxy,
     StartProcess,
     TransferWorkItem,
@@ -64,6 +66,7 @@ from orgflow.runtime.deadlines import Deadlines
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
 from orgflow.runtime.notices import Notice
 from orgflow.runtime.permissions import is_administrator
+from orgflow.runtime.preferences import PreferenceHandlers
 from orgflow.runtime.services import ServiceRegistry, answer_service_calls
 from orgflow.runtime.timers import Timers
 from orgflow.runtime.translation import engine_command
@@ -100,8 +103,9 @@ def _actor_of(action: WorkItemAction) -> str | None:
 class ActionHandlers:
     """Dispatches each action type to its handler; holds what handlers share (clock, ids, services).
 
-    Comments, attachments and progress reports are handled by ``contributions``; the 异常
-    loop by :class:`orgflow.runtime.anomalies.AnomalyHandlers`.
+    Comments, attachments and progress reports are handled by ``contributions``; people's
+    notification preferences by ``preferences``; the 异常 loop by
+    :class:`orgflow.runtime.anomalies.AnomalyHandlers`.
     """
 
     def __init__(
@@ -113,6 +117,7 @@ class ActionHandlers:
         contributions: Contributions,
         deadlines: Deadlines,
         timers: Timers,
+        preferences: PreferenceHandlers,
         on_deploy: OnDeploy | None = None,
     ) -> None:
         self.clock = clock
@@ -137,6 +142,8 @@ class ActionHandlers:
             ImportOrg: self.import_org,
             SetProxy: self.set_proxy,
             EndProxy: self.end_proxy,
+            SetNotificationPreference: preferences.set,
+            ClearNotificationPreference: preferences.clear,
             AddComment: contributions.add_comment,
             AddAttachment: contributions.add_attachment,
             ReportProgress: contributions.report_progress,

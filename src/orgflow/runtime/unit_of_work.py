@@ -166,6 +166,20 @@ class UnitOfWork:
         self._org = None
         return org.end_delegations(self.connection, user, now=now, actor=actor)
 
+    def set_notification_preference(
+        self, user: str, event: str, channels: Sequence[str], *, now: datetime, actor: str | None
+    ) -> int:
+        """Store a person's own channels for an event (or ``*``); returns the org's new revision."""
+        self._org = None
+        return org.set_preference(self.connection, user, event, channels, now=now, actor=actor)
+
+    def clear_notification_preferences(
+        self, user: str, event: str | None, *, now: datetime, actor: str | None
+    ) -> int:
+        """Drop a person's own choice for an event (``None``: all of them); returns how many."""
+        self._org = None
+        return org.clear_preferences(self.connection, user, event, now=now, actor=actor)
+
     def save(
         self,
         before: StoredInstance | None,

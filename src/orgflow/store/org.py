@@ -4,7 +4,9 @@ An import replaces the chart as a whole, inside the caller's transaction, and
 bumps ``org_meta.revision`` so every process can tell with one tiny SELECT
 whether its cached snapshot is still current. Users are never deleted: one
 missing from the new file is kept, marked inactive (停用), so history and open
-work can still name them and nothing points at nobody.
+work can still name them and nothing points at nobody. Proxies (代理) and
+people's own notification preferences are kept across imports; changing one
+bumps the revision too.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from orgflow.store.tables import (
     org_departments,
     org_memberships,
     org_meta,
+    org_notification_preferences,
     org_roles,
     org_users,
     work_items,
@@ -83,7 +86,12 @@ def load(connection: Connection) -> OrgSnapshot:
         )
         for row in connection.execute(select(org_delegations).order_by(org_delegations.c.id))
     ]
-    return build_snapshot(departments, users, revision=current, delegations=delegations)
+    preferences: dict[str, dict[str, tuple[str, ...]]] = {}
+    for row in connection.execute(select(org_notification_preferences)):
+        preferences.setdefault(row.user_id, {})[row.event] = tuple(row.channels)
+    return build_snapshot(
+        departments, users, revision=current, delegations=delegations, preferences=preferences
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -143,7 +151,11 @@ def replace(
     _insert(connection, new.departments.values(), users)
     next_revision = _bump(connection, old.revision, now=now, actor=actor)
     stored = build_snapshot(
-        new.departments.values(), users, revision=next_revision, delegations=old.delegations
+        new.departments.values(),
+        users,
+        revision=next_revision,
+        delegations=old.delegations,
+        preferences=old.preferences,
     )
     deactivated = tuple(
         user.id for user in old.users.values() if user.active and not stored.is_active(user.id)
@@ -160,19 +172,22 @@ def replace(
 
 
 def _bump(connection: Connection, current: int, *, now: datetime, actor: str | None) -> int:
-    """Move the org to its next revision (every cached snapshot then reloads); return it."""
-    following = current + 1
+    """Move the org to its next revision (every cached snapshot then reloads); return it.
+
+    The stored revision is incremented in place, not set to ``current + 1``: two
+    changes committed side by side on PostgreSQL (the second waits for the first's
+    row lock) get two revisions, so no cache keeps the first one's chart under the
+    second one's number.
+    """
     if current == 0 and connection.execute(select(org_meta.c.id)).first() is None:
-        connection.execute(
-            insert(org_meta).values(id=1, revision=following, updated_at=now, updated_by=actor)
-        )
-    else:
-        connection.execute(
-            update(org_meta)
-            .where(org_meta.c.id == 1)
-            .values(revision=following, updated_at=now, updated_by=actor)
-        )
-    return following
+        connection.execute(insert(org_meta).values(id=1, revision=1, updated_at=now, updated_by=actor))
+        return 1
+    connection.execute(
+        update(org_meta)
+        .where(org_meta.c.id == 1)
+        .values(revision=org_meta.c.revision + 1, updated_at=now, updated_by=actor)
+    )
+    return revision(connection)
 
 
 def add_delegation(
@@ -206,6 +221,44 @@ def end_delegations(connection: Connection, user: str, *, now: datetime, actor: 
     if changed:
         _bump(connection, revision(connection), now=now, actor=actor)
     return int(changed)
+
+
+def set_preference(
+    connection: Connection,
+    user: str,
+    event: str,
+    channels: Sequence[str],
+    *,
+    now: datetime,
+    actor: str | None,
+) -> int:
+    """Store a person's own channels for ``event`` (``*``: every event), replacing any; return the revision.
+
+    The revision moves first: on PostgreSQL its row lock orders two changes of the
+    same choice, so the second replaces the first instead of colliding with it.
+    """
+    following = _bump(connection, revision(connection), now=now, actor=actor)
+    table = org_notification_preferences
+    connection.execute(delete(table).where(table.c.user_id == user, table.c.event == event))
+    connection.execute(
+        insert(table).values(
+            user_id=user, event=event, channels=list(channels), updated_at=now, updated_by=actor
+        )
+    )
+    return following
+
+
+def clear_preferences(
+    connection: Connection, user: str, event: str | None, *, now: datetime, actor: str | None
+) -> int:
+    """Drop a person's own choice for ``event`` (``None``: all of them); return how many were dropped."""
+    table = org_notification_preferences
+    mine = table.c.user_id == user
+    chosen = mine if event is None else mine & (table.c.event == event)
+    dropped = int(connection.execute(delete(table).where(chosen)).rowcount)
+    if dropped:
+        _bump(connection, revision(connection), now=now, actor=actor)
+    return dropped
 
 
 def _insert(connection: Connection, departments: Any, users: Sequence[User]) -> None:

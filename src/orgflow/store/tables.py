@@ -437,6 +437,18 @@ org_delegations = Table(
     comment="proxies; kept across org imports",
 )
 
+org_notification_preferences = Table(
+    "org_notification_preferences",
+    metadata,
+    Column("user_id", String, nullable=False),
+    Column("event", String, nullable=False, comment="a notice (assigned, overdue …), or * for every event"),
+    Column("channels", JsonDocument, nullable=False, comment='["inbox", "email"]: inbox always included'),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String, comment="the person themself or an administrator"),
+    PrimaryKeyConstraint("user_id", "event"),
+    comment="people's own notification channels; kept across org imports",
+)
+
 # --- attachments and deliverables (附件, 交付物): the content lives in the file store ---------
 
 attachments = Table(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from orgflow.errors import ConfigurationError
-from orgflow.notify.config import NotifyConfig, load_notify_config, read_notify_config
+from orgflow.notify.config import ChannelSource, NotifyConfig, load_notify_config, read_notify_config
 
 
 def read(raw: object, **env: str) -> NotifyConfig:
@@ -34,6 +34,36 @@ def test_a_persons_choice_beats_the_event_default_which_beats_the_default() -> N
     assert config.personal_channels("zhang", "due_soon") == ("inbox",)
     assert config.personal_channels("li", "assigned") == ("inbox",)
     assert config.personal_channels("li", "overdue") == ("email",)
+
+
+def test_an_own_choice_for_the_event_beats_an_own_choice_for_all_which_beats_the_administrator() -> None:
+    config = read(
+        {
+            "channels": ["inbox"],
+            "events": {"overdue": ["inbox", "email"]},
+            "users": {"li": {"events": {"escalated": ["inbox", "email"]}}, "wang": {"channels": ["inbox"]}},
+            "email": {"host": "smtp.example.com"},
+        }
+    )
+    own = {"assigned": ("inbox", "email"), "*": ("inbox",)}
+    assert config.channel_choice("li", "assigned", own) == (("inbox", "email"), ChannelSource.OWN)
+    assert config.channel_choice("li", "escalated", own) == (("inbox",), ChannelSource.OWN)  # * beats admin
+    assert config.channel_choice("li", "escalated", {"assigned": ("inbox", "email")}) == (
+        ("inbox", "email"),
+        ChannelSource.ADMIN,
+    )
+    assert config.channel_choice("wang", "overdue", {}) == (("inbox",), ChannelSource.ADMIN)
+    assert config.channel_choice("zhang", "overdue", None) == (("inbox", "email"), ChannelSource.EVENT)
+    assert config.channel_choice("zhang", "assigned") == (("inbox",), ChannelSource.DEFAULT)
+    assert config.personal_channels("li", "assigned", own) == ("inbox", "email")
+
+
+def test_an_own_choice_of_email_is_dropped_while_no_smtp_server_is_configured() -> None:
+    config = read({"channels": ["inbox"]})
+    assert config.channel_choice("li", "assigned", {"assigned": ("inbox", "email")}) == (
+        ("inbox",),
+        ChannelSource.OWN,
+    )
 
 
 def test_notifications_are_on_unless_switched_off() -> None:

@@ -25,7 +25,13 @@ from orgflow.runtime.actions.anomalies import (
 from orgflow.runtime.actions.contributions import AddAttachment, AddComment, ReportProgress
 from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem, FireTimer, RecomputeDeadlines
 from orgflow.runtime.actions.following import CopyInstance, MarkNotificationsRead, UrgeInstance
-from orgflow.runtime.actions.organisation import EndProxy, ImportOrg, SetProxy
+from orgflow.runtime.actions.organisation import (
+    ClearNotificationPreference,
+    EndProxy,
+    ImportOrg,
+    SetNotificationPreference,
+    SetProxy,
+)
 from orgflow.runtime.actions.process import CompleteWorkItem, DeployDefinition, StartProcess
 from orgflow.runtime.actions.task_operations import (
     AddSigner,
@@ -47,6 +53,7 @@ __all__ = [
     "AddSigner",
     "AnomalyAction",
     "ClaimWorkItem",
+    "ClearNotificationPreference",
     "CompleteWorkItem",
     "Copied",
     "CopyInstance",
@@ -67,6 +74,7 @@ __all__ = [
     "ReportProgress",
     "ResolveAnomaly",
     "ReturnWorkItem",
+    "SetNotificationPreference",
     "SetProxy",
     "StartProcess",
     "TransferWorkItem",
@@ -87,6 +95,8 @@ Action = (
     | ImportOrg
     | SetProxy
     | EndProxy
+    | SetNotificationPreference
+    | ClearNotificationPreference
     | AddComment
     | AddAttachment
     | ReportProgress

@@ -1,8 +1,8 @@
-"""Changing the org chart: importing it, and proxies (代理)."""
+"""Changing the org chart: importing it, proxies (代理), and people's own notification channels."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -61,3 +61,48 @@ class ImportOrg:
     def log_fields(self) -> dict[str, Any]:
         """Safe-to-log identifiers."""
         return {"departments": len(self.org.departments), "users": len(self.org.users), "actor": self.actor}
+
+
+@dataclass(frozen=True, slots=True)
+class SetNotificationPreference:
+    """Have ``user`` told of ``event`` (``None`` or ``*``: every event) on ``channels``, by their own choice.
+
+    Attributes:
+        user: Whose choice it is.
+        channels: Personal channels (``inbox``, ``email``); the in-app inbox is always among them.
+        event: A notice name (``assigned``, ``overdue`` …); ``None`` or ``*`` for every event.
+        actor: Who sets it: the person themself or an administrator.
+    """
+
+    name: ClassVar[str] = "set_notification_preference"
+    retry_safe: ClassVar[bool] = True
+
+    user: str
+    channels: tuple[str, ...]
+    event: str | None = None
+    _: KW_ONLY
+    actor: str
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"user": self.user, "event": self.event, "channels": list(self.channels), "actor": self.actor}
+
+
+@dataclass(frozen=True, slots=True)
+class ClearNotificationPreference:
+    """Drop ``user``'s own choice for ``event`` (``*``: the one for every event; ``None``: all of them).
+
+    The administrator's settings then apply again.
+    """
+
+    name: ClassVar[str] = "clear_notification_preference"
+    retry_safe: ClassVar[bool] = True
+
+    user: str
+    event: str | None = None
+    _: KW_ONLY
+    actor: str
+
+    def log_fields(self) -> dict[str, Any]:
+        """Safe-to-log identifiers."""
+        return {"user": self.user, "event": self.event, "actor": self.actor}
