@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from orgflow.clock import FrozenClock
-from orgflow.ids import TimeOrderedIds
 from orgflow.jobs import JobContext
 from orgflow.notify import templates
 from orgflow.notify.outbox import Outbox
@@ -357,7 +356,7 @@ robots:
             drain_until(runtime, clock, clock.now())
             http.requests.clear()
             recorder.received.clear()
-            outbox = Outbox(runtime.notify, runtime.calendars.company, TimeOrderedIds())
+            outbox = Outbox(runtime.notify, runtime.calendars.company)
             facts = {"task": "研发方案评审", "business_key": walk.view.business_key, "process": "方案评审"}
             with runtime.database.transaction() as connection:
                 for event in EVENTS:
@@ -396,6 +395,7 @@ def test_a_definition_routes_an_event_to_the_people_it_names(notified: Runtime, 
     walk = Walk(notified, "routed_review", initiator="zhang_shichang")
     # 李强 heads 研发部, so "the assignee's head" is the head above him: 总经理 郑 (zheng_zongjingli)
     assert [m.event for m in notified.notifications.inbox("zheng_zongjingli").messages] == ["assigned"]
+    clock.advance(timedelta(minutes=5))  # newest first: by when each was written
     walk.handle("review", by="li_yanfa")
     assert [m.event for m in notified.notifications.inbox("zhang_shichang").messages] == ["approved"]
     assert [m.event for m in notified.notifications.inbox("zheng_zongjingli").messages] == [

@@ -11,10 +11,9 @@ import sqlalchemy as sa
 
 from orgflow.business_calendar import BusinessCalendar
 from orgflow.clock import FrozenClock
-from orgflow.ids import SequentialIds
 from orgflow.jobs import JobContext, JobHandlers, JobRequest, Worker
 from orgflow.notify.config import read_notify_config
-from orgflow.notify.outbox import MERGE_WINDOW, Outbox
+from orgflow.notify.outbox import MERGE_WINDOW, Outbox, message_id
 from orgflow.org.model import Department, OrgSnapshot, RoleGrant, User, build_snapshot
 from orgflow.store import jobs, notifications
 from orgflow.store.database import Database, create_database
@@ -83,7 +82,7 @@ def rows(database: Database) -> list[tuple[str, str, str]]:
 def test_groups_are_told_through_their_active_members_and_robots_follow_their_departments(
     database, clock
 ) -> None:
-    outbox = Outbox(CONFIG, BusinessCalendar(), SequentialIds())
+    outbox = Outbox(CONFIG, BusinessCalendar())
     written = write(
         database, outbox, clock, "assigned", ["dept:研发部", "role:审核员", "li"], departments=["研发部"]
     )
@@ -103,7 +102,7 @@ def test_groups_are_told_through_their_active_members_and_robots_follow_their_de
 
 
 def test_the_same_message_within_the_window_is_merged(database, clock) -> None:
-    outbox = Outbox(CONFIG, BusinessCalendar(), SequentialIds())
+    outbox = Outbox(CONFIG, BusinessCalendar())
     assert write(database, outbox, clock, "urged", ["li"], work_item_id="w1") == 2
     clock.advance(timedelta(minutes=1))
     assert write(database, outbox, clock, "urged", ["li"], work_item_id="w1") == 0
@@ -112,6 +111,15 @@ def test_the_same_message_within_the_window_is_merged(database, clock) -> None:
     assert write(database, outbox, clock, "urged", ["li"], work_item_id="w1") == 2  # a later window
     with database.reading() as connection:
         assert notifications.unread_count(connection, "li") == 3
+
+
+def test_a_messages_id_is_its_keys_digest_so_the_primary_key_merges(database, clock) -> None:
+    outbox = Outbox(CONFIG, BusinessCalendar())
+    write(database, outbox, clock, "urged", ["li"], work_item_id="w1")
+    with database.reading() as connection:
+        stored = connection.execute(sa.select(notification_rows.c.id, notification_rows.c.key)).all()
+    assert len(stored) == 2 and all(row.id == message_id(row.key) for row in stored)
+    assert len({row.id for row in stored}) == 2  # inbox and email: two keys, two ids
 
 
 class Recording:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from hashlib import blake2b
 from typing import Any, Final
 
 from sqlalchemy import Connection
 
 from orgflow.business_calendar import BusinessCalendar
-from orgflow.ids import IdSource
 from orgflow.notify.config import NotifyConfig
 from orgflow.org.model import DEPARTMENT_GROUP, ROLE_GROUP, OrgSnapshot
 from orgflow.store import jobs as job_rows
@@ -41,10 +41,9 @@ _ID, _KEY, _CHANNEL, _DELIVER_AFTER = 0, 1, 3, 11
 class Outbox:
     """Routes a notice to its channels and writes the rows and delivery jobs."""
 
-    def __init__(self, config: NotifyConfig, calendar: BusinessCalendar, ids: IdSource) -> None:
+    def __init__(self, config: NotifyConfig, calendar: BusinessCalendar) -> None:
         self.config = config
         self.calendar = calendar
-        self.ids = ids
 
     def write(
         self,
@@ -75,10 +74,11 @@ class Outbox:
         rows: list[tuple[Any, ...]] = []
         for channel, recipient, data in wanted:
             inbox = channel == INBOX
+            key = f"{event}:{channel}:{recipient}:{subject}:{window}"
             rows.append(
                 (
-                    self.ids.new_id(),
-                    f"{event}:{channel}:{recipient}:{subject}:{window}",
+                    message_id(key),
+                    key,
                     event,
                     channel,
                     recipient,
@@ -125,6 +125,11 @@ class Outbox:
         if not self.calendar.is_working_day(moment.date()):
             moment = self.calendar.next_working_moment(moment)
         return moment
+
+
+def message_id(key: str) -> str:
+    """A message's id: its idempotency key's digest, so the primary key alone merges repeats."""
+    return blake2b(key.encode(), digest_size=16).hexdigest()
 
 
 def people(recipients: Iterable[str], org: OrgSnapshot) -> list[str]:

@@ -96,7 +96,7 @@ class Runtime:
             files=files,
             policy=upload_policy or DEFAULT_POLICY,
         )
-        notices = Notices(Outbox(self.notify, self.calendars.company, ids) if self.notify.enabled else None)
+        notices = Notices(Outbox(self.notify, self.calendars.company) if self.notify.enabled else None)
         deadlines = Deadlines(self.calendars, notices)
         self.templates = templates_for(home)
 

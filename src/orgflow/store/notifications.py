@@ -69,7 +69,7 @@ _COLUMN_NAMES: Final = tuple(column.name for column in notifications.c)
 
 
 _COLUMN_KEYS: Final = tuple(column.key for column in notifications.c)
-# A repeated key (a message merged inside its window) is skipped, not an error.
+# A repeated id (a message merged inside its window: the id is its key's digest) is skipped, not an error.
 _INSERT_SQLITE = NamedStatement(
     "write notifications",
     insert(notifications).prefix_with("OR IGNORE", dialect="sqlite"),
@@ -77,7 +77,7 @@ _INSERT_SQLITE = NamedStatement(
 )
 _INSERT_POSTGRES = NamedStatement(
     "write notifications",
-    postgresql.insert(notifications).on_conflict_do_nothing(index_elements=["key"]),
+    postgresql.insert(notifications).on_conflict_do_nothing(index_elements=["id"]),
     column_keys=_COLUMN_KEYS,
 )
 

@@ -563,7 +563,7 @@ notifications = Table(
     "notifications",
     metadata,
     Column("id", String, primary_key=True),
-    Column("key", String, nullable=False, unique=True, comment="idempotency key: receivers de-duplicate"),
+    Column("key", String, nullable=False, comment="idempotency key: receivers de-duplicate"),
     Column("event", String, nullable=False, comment="a Notice: assigned, overdue, escalated …"),
     Column("channel", String, nullable=False, comment="inbox | email | webhook | dingtalk | wecom | feishu"),
     Column("recipient", String, nullable=False, comment="the user (for a robot or webhook: its name)"),
