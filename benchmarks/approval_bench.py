@@ -189,7 +189,12 @@ MODES = {
 
 
 def run_in_subprocess(mode: str, n: int, db: str) -> dict[str, float]:
-    """One measurement in a fresh interpreter, so neither side inherits the other's heap or caches."""
+    """One measurement in a fresh interpreter, so neither side inherits the other's heap or caches.
+
+    The file system is synced first, so neither side's round pays for the kernel writing
+    back what the previous round left dirty (SpiffWorkflow's rounds write tens of MB).
+    """
+    os.sync()
     command = [sys.executable, __file__, "--mode", mode, "--n", str(n), "--db", db]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
