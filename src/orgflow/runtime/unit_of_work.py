@@ -158,8 +158,7 @@ class UnitOfWork:
     def add_delegation(self, delegation: Delegation, *, now: datetime, actor: str | None) -> int:
         """Store a proxy; returns the org's new revision."""
         self._org = None
-        org.add_delegation(self.connection, delegation, now=now, actor=actor)
-        return org.revision(self.connection)
+        return org.add_delegation(self.connection, delegation, now=now, actor=actor)
 
     def end_delegations(self, user: str, *, now: datetime, actor: str | None) -> int:
         """End a user's proxies now; returns how many changed."""

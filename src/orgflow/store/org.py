@@ -149,7 +149,7 @@ def replace(
     for table in (org_roles, org_memberships, org_users, org_departments):
         connection.execute(delete(table))
     _insert(connection, new.departments.values(), users)
-    next_revision = _bump(connection, old.revision, now=now, actor=actor)
+    next_revision = _bump(connection, now=now, actor=actor)
     stored = build_snapshot(
         new.departments.values(),
         users,
@@ -171,29 +171,29 @@ def replace(
     return stored, summary
 
 
-def _bump(connection: Connection, current: int, *, now: datetime, actor: str | None) -> int:
+def _bump(connection: Connection, *, now: datetime, actor: str | None) -> int:
     """Move the org to its next revision (every cached snapshot then reloads); return it.
 
-    The stored revision is incremented in place, not set to ``current + 1``: two
-    changes committed side by side on PostgreSQL (the second waits for the first's
-    row lock) get two revisions, so no cache keeps the first one's chart under the
-    second one's number.
+    The stored revision is incremented in place, not set from what the caller read:
+    two changes committed side by side on PostgreSQL (the second waits for the
+    first's row lock) get two revisions, so no cache keeps the first one's chart
+    under the second one's number.
     """
-    if current == 0 and connection.execute(select(org_meta.c.id)).first() is None:
-        connection.execute(insert(org_meta).values(id=1, revision=1, updated_at=now, updated_by=actor))
-        return 1
-    connection.execute(
+    moved = connection.execute(
         update(org_meta)
         .where(org_meta.c.id == 1)
         .values(revision=org_meta.c.revision + 1, updated_at=now, updated_by=actor)
-    )
+    ).rowcount
+    if not moved:  # the first change ever: no revision row yet
+        connection.execute(insert(org_meta).values(id=1, revision=1, updated_at=now, updated_by=actor))
+        return 1
     return revision(connection)
 
 
 def add_delegation(
     connection: Connection, delegation: Delegation, *, now: datetime, actor: str | None
-) -> None:
-    """Store a proxy (代理) and move the org to its next revision."""
+) -> int:
+    """Store a proxy (代理) and move the org to its next revision; return it."""
     connection.execute(
         insert(org_delegations).values(
             user_id=delegation.user,
@@ -205,7 +205,7 @@ def add_delegation(
             created_at=now,
         )
     )
-    _bump(connection, revision(connection), now=now, actor=actor)
+    return _bump(connection, now=now, actor=actor)
 
 
 def end_delegations(connection: Connection, user: str, *, now: datetime, actor: str | None) -> int:
@@ -219,7 +219,7 @@ def end_delegations(connection: Connection, user: str, *, now: datetime, actor: 
     dropped = connection.execute(delete(org_delegations).where(mine, org_delegations.c.starts > now)).rowcount
     changed = ended + dropped
     if changed:
-        _bump(connection, revision(connection), now=now, actor=actor)
+        _bump(connection, now=now, actor=actor)
     return int(changed)
 
 
@@ -237,7 +237,7 @@ def set_preference(
     The revision moves first: on PostgreSQL its row lock orders two changes of the
     same choice, so the second replaces the first instead of colliding with it.
     """
-    following = _bump(connection, revision(connection), now=now, actor=actor)
+    following = _bump(connection, now=now, actor=actor)
     table = org_notification_preferences
     connection.execute(delete(table).where(table.c.user_id == user, table.c.event == event))
     connection.execute(
@@ -257,7 +257,7 @@ def clear_preferences(
     chosen = mine if event is None else mine & (table.c.event == event)
     dropped = int(connection.execute(delete(table).where(chosen)).rowcount)
     if dropped:
-        _bump(connection, revision(connection), now=now, actor=actor)
+        _bump(connection, now=now, actor=actor)
     return dropped
 
 
