@@ -22,7 +22,7 @@ from orgflow.cli.notify_commands import add_notify_commands
 from orgflow.cli.org_commands import org_app, proxy_app
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
 from orgflow.errors import ConfigurationError, DefinitionError
-from orgflow.model.yaml_reader import load_definition
+from orgflow.model.loaders import load_source, read_source_file
 from orgflow.runtime.actions import (
     ClaimWorkItem,
     CompleteWorkItem,
@@ -68,7 +68,9 @@ def init(db: Db = None, as_json: AsJson = False) -> None:
 @app.command()
 @handled
 def deploy(
-    files: Annotated[list[Path], typer.Argument(help="流程定义文件（YAML）", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="流程定义文件（YAML、BPMN、节点配置表）", show_default=False)
+    ],
     user: Annotated[str | None, typer.Option("--user", help="部署人")] = None,
     db: Db = None,
     as_json: AsJson = False,
@@ -77,14 +79,12 @@ def deploy(
     sources = []
     problems = []
     for path in files:
-        if not path.is_file():
-            raise ConfigurationError(f"文件 {path} 不存在")
-        text = path.read_text(encoding="utf-8")
+        text, source_format = read_source_file(path)
         try:
-            load_definition(text, source=str(path))
+            load_source(text, source_format=source_format, source=str(path))
         except DefinitionError as error:
             problems.append(error)
-        sources.append((path, text))
+        sources.append((path, text, source_format))
     if problems:
         # The whole batch is checked first: one broken file deploys none of the batch.
         if len(problems) == 1:
@@ -92,10 +92,11 @@ def deploy(
         raise ConfigurationError("\n".join(str(problem) for problem in problems))
     results = []
     with opened(db) as runtime:
-        for path, text in sources:
-            results.append(
-                runtime.execute(DeployDefinition(source_text=text, source_name=str(path), actor=user))
+        for path, text, source_format in sources:
+            action = DeployDefinition(
+                source_text=text, source_name=str(path), actor=user, source_format=source_format
             )
+            results.append(runtime.execute(action))
     if as_json:
         output.print_json({"ok": True, "deployed": results})
         return

@@ -19,8 +19,8 @@ from orgflow.engine.step import apply
 from orgflow.errors import CommandRejected, ConfigurationError, DefinitionError, NotFound, PermissionDenied
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
+from orgflow.model.loaders import load_source
 from orgflow.model.problems import Severity
-from orgflow.model.yaml_reader import load_definition
 from orgflow.org.model import Delegation, OrgSnapshot
 from orgflow.org.proxies import delegation_problem
 from orgflow.org.references import check_references
@@ -167,15 +167,19 @@ class ActionHandlers:
 
     def deploy(self, action: DeployDefinition, uow: UnitOfWork) -> Deployed:
         """Validate and store a new version (or return the newest if the source is unchanged)."""
-        source = action.source_name or "<yaml>"
-        loaded = load_definition(action.source_text, source=source)
+        source = action.source_name or f"<{action.source_format}>"
+        loaded = load_source(action.source_text, source_format=action.source_format, source=source)
         problems = check_references(loaded.definition, uow.org(), loaded.lines)
         errors = [problem for problem in problems if problem.severity is Severity.ERROR]
         if errors:
             raise DefinitionError(errors, source=source)
         now = self.clock.now()
         deployed, created = uow.deploy(
-            loaded.definition, source_text=action.source_text, actor=action.actor, now=now
+            loaded.definition,
+            source_text=action.source_text,
+            source_format=action.source_format,
+            actor=action.actor,
+            now=now,
         )
         if created and self.on_deploy is not None:
             self.on_deploy(uow, deployed, now)

@@ -75,14 +75,20 @@ class UnitOfWork:
         return deployed
 
     def deploy(
-        self, definition: ProcessDefinition, *, source_text: str, actor: str | None, now: datetime
+        self,
+        definition: ProcessDefinition,
+        *,
+        source_text: str,
+        source_format: str = "yaml",
+        actor: str | None,
+        now: datetime,
     ) -> tuple[DeployedDefinition, bool]:
-        """Store a new version of a validated YAML definition (see ``DefinitionCatalog.deploy``)."""
+        """Store a new version of a validated definition (see ``DefinitionCatalog.deploy``)."""
         return self.catalog.deploy(
             self.connection,
             definition=definition,
             source_text=source_text,
-            source_format="yaml",
+            source_format=source_format,
             actor=actor,
             now=now,
         )

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select
 
 from orgflow.errors import ConfigurationError
 from orgflow.model.definition import ProcessDefinition
-from orgflow.model.yaml_reader import load_definition
+from orgflow.model.loaders import LOADERS, Loader
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import definitions
@@ -33,12 +33,15 @@ from orgflow.store.tables import definitions
 Parser = Callable[[str, str], ProcessDefinition]
 
 
-def _parse_yaml(text: str, source: str) -> ProcessDefinition:
-    return load_definition(text, source=source).definition
+def _parser(loader: Loader) -> Parser:
+    def parse(text: str, source: str) -> ProcessDefinition:
+        return loader(text, source).definition
+
+    return parse
 
 
-#: ``source_format`` → parser; a new loader (BPMN, node tables) adds a row here.
-PARSERS: Mapping[str, Parser] = {"yaml": _parse_yaml}
+#: ``source_format`` → parser, one per loader in ``orgflow.model.loaders.LOADERS``.
+PARSERS: Mapping[str, Parser] = {name: _parser(loader) for name, loader in LOADERS.items()}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

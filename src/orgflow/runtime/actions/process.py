@@ -12,9 +12,10 @@ class DeployDefinition:
     """Deploy a definition from its source text; identical source to the newest version is a no-op.
 
     Attributes:
-        source_text: The definition (YAML DSL).
+        source_text: The definition, in ``source_format``.
         source_name: Where it came from (a file name), for error messages.
         actor: Who deploys it.
+        source_format: ``yaml`` (the DSL) or another format of ``orgflow.model.loaders.LOADERS``.
     """
 
     name: ClassVar[str] = "deploy_definition"
@@ -23,6 +24,7 @@ class DeployDefinition:
     source_text: str
     source_name: str = ""
     actor: str | None = None
+    source_format: str = "yaml"
 
     def log_fields(self) -> dict[str, Any]:
         """Safe-to-log identifiers (never data values)."""
