@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import struct
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -20,25 +22,58 @@ class IdSource(Protocol):
 class TimeOrderedIds:
     """UUIDv7-style ids (48-bit milliseconds + random bits) as 32 hex digits.
 
-    Time order keeps B-tree inserts at the right-hand edge of indexes.
+    Ids from one source strictly increase (a spent millisecond counter goes on
+    in the next millisecond): B-tree inserts stay at the right-hand edge. The
+    random bits come from the operating system's generator, read a few
+    kilobytes at a time: one ``getrandom`` call per id was a system call on
+    every command. A forked child starts on fresh bytes, never its parent's.
     """
+
+    _POOL_IDS = 512  #: ids per read of random bytes (8 bytes each)
 
     def __init__(self) -> None:
         self._last_ms = 0
         self._seq = 0
+        self._random: Iterator[int] = iter(())
+        self._forks = _forks[0]
 
     def new_id(self) -> str:
         """Return a new time-ordered id."""
         ms = time.time_ns() // 1_000_000
+        rand = next(self._random, None) if self._forks == _forks[0] else None
+        if rand is None:
+            self._random = _random_words(self._POOL_IDS)
+            self._forks = _forks[0]
+            rand = next(self._random)
         if ms <= self._last_ms:
-            self._seq += 1
             ms = self._last_ms
+            self._seq += 1
+            if self._seq > 0x0FFF:  # the millisecond's counter is spent: go on in the next one
+                ms = self._last_ms = ms + 1
+                self._seq = 0
         else:
             self._last_ms = ms
-            self._seq = int.from_bytes(os.urandom(2), "big") & 0x0FFF
-        rand = int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF
-        value = (ms << 80) | (0x7 << 76) | ((self._seq & 0x0FFF) << 64) | (0b10 << 62) | rand
+            self._seq = (rand >> 53) & 0x07FF  # a random start in the lower half, leaving room to count
+        rand &= 0x3FFF_FFFF_FFFF_FFFF
+        value = (ms << 80) | (0x7 << 76) | (self._seq << 64) | (0b10 << 62) | rand
         return f"{value:032x}"
+
+
+#: How many times this process is a fork away from where it started (counted in the child).
+_forks = [0]
+
+
+def _count_fork() -> None:
+    _forks[0] += 1
+
+
+os.register_at_fork(after_in_child=_count_fork)
+
+
+def _random_words(count: int) -> Iterator[int]:
+    """``count`` random 64-bit integers from one read of the OS generator."""
+    data = os.urandom(8 * count)
+    return iter(struct.unpack(f">{count}Q", data))
 
 
 class SequentialIds:
