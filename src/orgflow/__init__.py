@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from orgflow.engine.step import apply
 from orgflow.errors import (
+    BusinessError,
     CommandRejected,
     ConfigurationError,
     Conflict,
@@ -26,6 +27,7 @@ from orgflow.runtime.services import ServiceRegistry
 from orgflow.settings import Settings
 
 __all__ = [
+    "BusinessError",
     "CommandRejected",
     "CompleteWorkItem",
     "ConfigurationError",

@@ -16,6 +16,7 @@ API) print ``str(error)`` and never a stack trace.
     │   ├── WorkItemNotOpen          the work item was already completed or cancelled
     │   └── LeaseLost                a job's lease expired and another worker took it over
     ├── ServiceHandlerError          a service task's handler is unknown or failed
+    ├── BusinessError                a service handler's business error (BPMN error), caught by its code
     ├── UnknownJobKind               no handler is registered for a job's kind
     ├── ConfigurationError           settings or input files are unusable
     ├── AttachmentRefused            a file is too large, of a type not accepted, or unnamed
@@ -104,6 +105,16 @@ class LeaseLost(Conflict):
 
 class ServiceHandlerError(OrgFlowError):
     """服务任务的处理程序不存在或执行失败。"""
+
+
+class BusinessError(OrgFlowError):
+    """业务错误：由流程里捕获该错误码的边界错误事件处理。"""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        """Raised as ``BusinessError("DECLINED", "卡被拒绝")``; an error boundary catches it by ``code``."""
+        self.code = code
+        self.detail = detail
+        super().__init__(f"业务错误 {code}：{detail}" if detail else f"业务错误 {code}")
 
 
 class UnknownJobKind(OrgFlowError):

@@ -29,6 +29,14 @@ EVENT_LABELS: Mapping[str, str] = {
     "timer_cancelled": "定时器取消",
     "instance_ended": "流程结束",
     "instance_failed": "流程出错",
+    "error_thrown": "抛出错误",
+    "error_caught": "捕获错误",
+    "error_escalated": "错误交给调用方",
+    "call_started": "启动子流程",
+    "call_completed": "子流程结束",
+    "call_cancelled": "子流程取消",
+    "multi_instance_started": "多实例开始",
+    "multi_instance_completed": "多实例完成",
     "comment_added": "评论",
     "attachment_added": "上传附件",
     "progress_reported": "更新进度",
@@ -42,6 +50,7 @@ EVENT_LABELS: Mapping[str, str] = {
     "anomaly_resolved": "异常处理完成",
     "anomaly_verified": "异常验证通过",
     "anomaly_reopened": "异常验证未通过",
+    "migrated": "迁移到新版本",
 }
 
 STATUS_LABELS: Mapping[str, str] = {

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from orgflow.clock import FrozenClock
-from orgflow.store import migrate, org
+from orgflow.store import definitions, migrate, org
 from orgflow.store.database import Database, create_database
 from orgflow.store.tables import instances, metadata
 
@@ -139,6 +139,40 @@ def test_0017_adds_preferences_beside_an_existing_chart_which_it_keeps(
     assert stored.preferences == {"li": {"overdue": ("inbox", "email")}}
 
 
+def test_0019_keeps_deployed_definitions_with_no_change_note(database_url: str) -> None:
+    migrate.upgrade(database_url, "0018")
+    with opened(database_url) as database:
+        with database.transaction() as connection:
+            connection.exec_driver_sql(INSERT_DEFINITION)
+
+    migrate.upgrade(database_url)
+
+    with opened(database_url) as database:
+        with database.reading() as connection:
+            rows = connection.exec_driver_sql("SELECT id, label, change_note FROM definitions").fetchall()
+            listed = definitions.listing(connection, key="t")
+    assert [tuple(row) for row in rows] == [("t:1", "V1.0", None)]
+    assert [(row["id"], row["change_note"], row["running"]) for row in listed] == [("t:1", None, 0)]
+
+
+def test_0019_downgrades_to_definitions_without_notes_keeping_them(database_url: str) -> None:
+    from alembic import command
+
+    migrate.upgrade(database_url)
+    with opened(database_url) as database:
+        with database.transaction() as connection:
+            connection.exec_driver_sql(INSERT_DEFINITION)
+
+    command.downgrade(migrate.alembic_config(database_url), "0018")
+
+    with opened(database_url) as database:
+        with database.reading() as connection:
+            columns = {column["name"] for column in sa.inspect(connection).get_columns("definitions")}
+            ids = connection.exec_driver_sql("SELECT id FROM definitions").scalars().all()
+    assert "change_note" not in columns and "deployed_by" in columns
+    assert ids == ["t:1"]
+
+
 def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str) -> None:
     from alembic import command
 
@@ -162,4 +196,4 @@ def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str)
     assert added.isdisjoint(tables)
 
     migrate.upgrade(database_url)
-    assert migrate.current_revision(database_url) == migrate.head_revision() == "0018"
+    assert migrate.current_revision(database_url) == migrate.head_revision() == "0019"

@@ -14,13 +14,17 @@ import typer
 
 from orgflow.cli import inbox_commands, output, task_commands
 from orgflow.cli.anomaly_commands import add_anomaly_commands
+from orgflow.cli.bpmn_commands import add_bpmn_commands
 from orgflow.cli.clock_commands import add_clock_commands
 from orgflow.cli.deadline_commands import add_deadline_commands
+from orgflow.cli.diagram_commands import add_diagram_commands
 from orgflow.cli.file_commands import add_file_commands
 from orgflow.cli.job_commands import add_job_commands
 from orgflow.cli.notify_commands import add_notify_commands
 from orgflow.cli.org_commands import org_app, proxy_app
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
+from orgflow.cli.table_commands import add_table_commands
+from orgflow.cli.version_commands import add_version_commands
 from orgflow.errors import ConfigurationError, DefinitionError
 from orgflow.model.loaders import load_source, read_source_file
 from orgflow.runtime.actions import (
@@ -46,7 +50,11 @@ add_file_commands(app)
 add_deadline_commands(app)
 add_job_commands(app)
 add_clock_commands(app)
+add_bpmn_commands(app)
 add_notify_commands(app)
+add_version_commands(app)
+add_table_commands(app)
+add_diagram_commands(app)
 app.command("inbox")(inbox_commands.inbox)
 app.command("copy")(inbox_commands.copy)
 app.command("urge")(inbox_commands.urge)
@@ -72,6 +80,7 @@ def deploy(
         list[Path], typer.Argument(help="流程定义文件（YAML、BPMN、节点配置表）", show_default=False)
     ],
     user: Annotated[str | None, typer.Option("--user", help="部署人")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="变更说明（记在新版本上）")] = None,
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
@@ -94,7 +103,11 @@ def deploy(
     with opened(db) as runtime:
         for path, text, source_format in sources:
             action = DeployDefinition(
-                source_text=text, source_name=str(path), actor=user, source_format=source_format
+                source_text=text,
+                source_name=str(path),
+                actor=user,
+                source_format=source_format,
+                change_note=note,
             )
             results.append(runtime.execute(action))
     if as_json:

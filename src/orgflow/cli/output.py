@@ -188,6 +188,24 @@ def print_history(entries: Sequence[HistoryEntry]) -> None:
 
 
 def print_detail(detail: InstanceDetail) -> None:
-    """One instance with its history."""
+    """One instance with its history (and the instances its call activities link it to)."""
     print_instance(detail.instance)
+    if detail.caller is not None:
+        caller = detail.caller
+        console.print(f"  由流程实例 {caller.business_key} 的调用活动 {caller.node_id} 启动", markup=False)
+    if detail.children:
+        table(
+            "子流程实例",
+            ["任务ID", "实例 ID", "流程版本", "调用活动", "状态"],
+            [
+                [
+                    child.business_key,
+                    child.id,
+                    child.definition_id,
+                    child.node_name or child.node_id,
+                    status_label(child.status),
+                ]
+                for child in detail.children
+            ],
+        )
     print_history(detail.history)

@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from orgflow.errors import ExpressionError
 from orgflow.model.assignment_rules import (
+    AnyOfRule,
     AssignmentRule,
     DepartmentFromField,
     DepartmentRule,
@@ -29,6 +31,7 @@ from orgflow.model.assignment_rules import (
     Pick,
     RoleRule,
     TierRule,
+    UserFromExpression,
     UserFromField,
     UserRule,
 )
@@ -46,17 +49,20 @@ class Resolution:
         group: The candidate group they share the work as, when the rule names one.
         empty: Why nobody was found, when nobody was.
         error: What the rule names that the org does not know.
+        groups: For several candidates (:class:`AnyOfRule`): the groups each offered an item
+            of their own; ``users`` are then the people named besides them.
     """
 
     users: tuple[str, ...] = ()
     group: str | None = None
     empty: str | None = None
     error: str | None = None
+    groups: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
         """Someone (or a group) can take the work."""
-        return self.error is None and self.empty is None and bool(self.users or self.group)
+        return self.error is None and self.empty is None and bool(self.users or self.group or self.groups)
 
 
 def _empty(reason: str) -> Resolution:
@@ -75,10 +81,14 @@ def resolve(
         return _users(org, (rule.user,))
     if isinstance(rule, UserFromField):
         return _users_from_field(org, rule.field, data.get(rule.field))
+    if isinstance(rule, UserFromExpression):
+        return _users_from_expression(org, rule, data)
     if isinstance(rule, DepartmentRule):
         return _department_people(rule, org, initiator, data)
     if isinstance(rule, HeadChainRule):
         return _head_chain(org, initiator, rule.level)
+    if isinstance(rule, AnyOfRule):
+        return _any_of(rule, org, initiator, data)
     if isinstance(rule, RoleRule):
         if org.is_empty:
             return _empty(NO_ORG)
@@ -87,6 +97,19 @@ def resolve(
             return _empty(f"角色 {rule.role} 没有在职人员")
         return Resolution(users=holders, group=role_group(rule.role))
     return _tier(rule, org, initiator, data)
+
+
+def _any_of(rule: AnyOfRule, org: OrgSnapshot, initiator: str | None, data: Mapping[str, Any]) -> Resolution:
+    """Each candidate resolved on its own: groups keep their shared item, people their own."""
+    found = [resolve(part, org, initiator=initiator, data=data) for part in rule.rules]
+    errors = [part.error for part in found if part.error is not None]
+    if errors:
+        return _error("；".join(errors))
+    groups = tuple(dict.fromkeys(part.group for part in found if part.group is not None and part.found))
+    users = tuple(dict.fromkeys(user for part in found if part.group is None for user in part.users))
+    if not groups and not users:
+        return _empty("；".join(part.empty or "" for part in found))
+    return Resolution(users=users, groups=groups)
 
 
 def _users(org: OrgSnapshot, ids: tuple[str, ...]) -> Resolution:
@@ -102,13 +125,31 @@ def _users(org: OrgSnapshot, ids: tuple[str, ...]) -> Resolution:
 
 
 def _users_from_field(org: OrgSnapshot, field: str, value: object) -> Resolution:
+    return _users_in(
+        org, value, empty=f"表单字段 {field} 没有选择人员", wrong=f"表单字段 {field} 应为用户ID或用户ID列表"
+    )
+
+
+def _users_from_expression(org: OrgSnapshot, rule: UserFromExpression, data: Mapping[str, Any]) -> Resolution:
+    source = rule.expression.source
+    try:
+        value = rule.expression.evaluate(data)
+    except ExpressionError as error:
+        return _error(f"表达式 {source} 无法计算：{error}")
+    return _users_in(
+        org, value, empty=f"表达式 {source} 没有得到人员", wrong=f"表达式 {source} 应得到用户ID或用户ID列表"
+    )
+
+
+def _users_in(org: OrgSnapshot, value: object, *, empty: str, wrong: str) -> Resolution:
+    """The user (text) or users (a list of texts) a value names."""
     if isinstance(value, str) and value.strip():
         return _users(org, (value.strip(),))
     if isinstance(value, list | tuple) and value and all(isinstance(v, str) and v.strip() for v in value):
         return _users(org, tuple(dict.fromkeys(v.strip() for v in value)))
     if value is None or value == "" or value == []:
-        return _empty(f"表单字段 {field} 没有选择人员")
-    return _error(f"表单字段 {field} 应为用户ID或用户ID列表，实际是 {value!r}")
+        return _empty(empty)
+    return _error(f"{wrong}，实际是 {value!r}")
 
 
 def _department_people(

@@ -6,16 +6,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from orgflow.engine.state import Caller
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class StartInstance:
-    """Start a new instance; ``data`` is validated against the start form, if any."""
+    """Start a new instance; ``data`` is validated against the start form, if any.
+
+    ``caller``: the call activity that starts it as a child (调用子流程).
+    """
 
     instance_id: str
     definition_id: str
     business_key: str
     initiator: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    caller: Caller | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -125,6 +131,35 @@ class FailServiceCall:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ThrowError:
+    """A business error (BPMN error) at a waiting token: a service handler's, a child's, a task's.
+
+    The token must wait at a service task, a call activity or a user task. The error
+    is caught by a matching error boundary of that activity or of a scope around it.
+    """
+
+    token_id: str
+    code: str
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CompleteCall:
+    """The child a call activity started has ended with this final data (the outputs are taken from it)."""
+
+    token_id: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FailCall:
+    """The child instance of a call activity could not be started; the caller stops with the reason."""
+
+    token_id: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class FireTimer:
     """A timer's moment has come (sent by the runtime's job); refused if it is no longer pending."""
 
@@ -147,4 +182,7 @@ Command = (
     | CompleteServiceCall
     | FailServiceCall
     | FireTimer
+    | ThrowError
+    | CompleteCall
+    | FailCall
 )

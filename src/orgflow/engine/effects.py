@@ -199,6 +199,85 @@ class TimerCancelled(NamedTuple):
     reason: str
 
 
+class ErrorThrown(NamedTuple):
+    """A business error (BPMN error) was thrown at a node: an error end, a service handler, a child."""
+
+    node_id: str
+    token_id: str
+    code: str
+    message: str
+
+
+class ErrorCaught(NamedTuple):
+    """An error boundary caught a thrown error; the activity it is attached to was cancelled."""
+
+    node_id: str
+    attached_to: str
+    token_id: str
+    code: str
+    message: str
+
+
+class ErrorEscalated(NamedTuple):
+    """An error nothing in this child instance caught went on to its caller's call activity."""
+
+    node_id: str
+    code: str
+    message: str
+
+
+class CallRequested(NamedTuple):
+    """A call activity wants a child instance; the runtime starts it in the same transaction.
+
+    ``version`` ``None``: the newest version of ``key``. The child reports back with
+    ``CompleteCall`` (or ``ThrowError``) on ``token_id``.
+    """
+
+    token_id: str
+    node_id: str
+    instance_id: str
+    key: str
+    version: int | None
+    data: Mapping[str, Any]
+
+
+class CallCompleted(NamedTuple):
+    """The child instance of a call activity ended; what its outputs carried joined the data."""
+
+    token_id: str
+    node_id: str
+    instance_id: str
+    data: Mapping[str, Any]
+
+
+class CallCancelled(NamedTuple):
+    """A call activity was cancelled (terminate, boundary, error, withdrawal): its child must end too."""
+
+    token_id: str
+    node_id: str
+    instance_id: str
+    reason: str
+
+
+class MultiInstanceStarted(NamedTuple):
+    """A multi-instance activity (多实例) began with ``instances`` instances."""
+
+    node_id: str
+    token_id: str
+    instances: int
+    sequential: bool
+
+
+class MultiInstanceCompleted(NamedTuple):
+    """A multi-instance activity is done: ``completed`` instances finished, the rest were cancelled."""
+
+    node_id: str
+    token_id: str
+    completed: int
+    instances: int
+    outcome: str | None
+
+
 class InstanceEnded(NamedTuple):
     """The instance finished, normally or through a terminate end."""
 
@@ -235,6 +314,14 @@ Effect = (
     | TimerScheduled
     | TimerFired
     | TimerCancelled
+    | ErrorThrown
+    | ErrorCaught
+    | ErrorEscalated
+    | CallRequested
+    | CallCompleted
+    | CallCancelled
+    | MultiInstanceStarted
+    | MultiInstanceCompleted
     | InstanceEnded
     | InstanceFailed
 )

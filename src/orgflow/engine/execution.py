@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from orgflow.engine import multi_instance
 from orgflow.engine.effects import (
+    CallCancelled,
     Effect,
     InstanceEnded,
     InstanceFailed,
@@ -39,13 +41,16 @@ from orgflow.engine.state import (
 from orgflow.errors import ExpressionError
 from orgflow.ids import IdSource
 from orgflow.model.definition import Flow, ProcessDefinition
-from orgflow.model.nodes import Node
+from orgflow.model.nodes import BoundaryEvent, Node
 from orgflow.model.rules import TimeLimit
 from orgflow.model.timers import TimerSpec, next_fire
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 
 #: A node behaviour: what happens when a token arrives at a node of that kind.
 Behaviour = Callable[["Execution", Token, Node], None]
+
+#: Statuses of a token waiting at an activity, which boundary events watch.
+_AT_ACTIVITY = (TokenStatus.TASK, TokenStatus.SCOPE, TokenStatus.MULTI, TokenStatus.CALL)
 
 
 class Execution:
@@ -54,6 +59,7 @@ class Execution:
     __slots__ = (
         "_arrivals",
         "_behaviours",
+        "_has_locals",
         "data",
         "definition",
         "effects",
@@ -97,6 +103,7 @@ class Execution:
         self.effects: list[Effect] = []
         self._behaviours = behaviours
         self._arrivals: deque[str] = deque()
+        self._has_locals = bool(definition.multi_instance_nodes)
 
     # --- building blocks used by behaviours -------------------------------------------------
 
@@ -104,6 +111,38 @@ class Execution:
         """Merge values into instance data (copy on write: earlier states stay intact)."""
         if values:
             self.data = {**self.data, **values}
+
+    def submit(self, token_id: str, values: Mapping[str, Any]) -> None:
+        """Keep what a work item submitted: local to a multi-instance's instance, else instance data."""
+        token = self.tokens[token_id]
+        if token.loop is None:
+            self.merge_data(values)
+        elif values:
+            self.tokens[token_id] = token._replace(local={**(token.local or {}), **values})
+
+    def context_of(self, token: Token) -> Mapping[str, Any]:
+        """The data a token sees: instance data, overlaid by the locals of the tokens it runs under.
+
+        Only multi-instance activities make locals, so without one this is the instance data.
+        """
+        if not self._has_locals:
+            return self.data
+        layers = []
+        current: Token | None = token
+        while current is not None:
+            if current.local:
+                layers.append(current.local)
+            current = self.tokens.get(current.scope) if current.scope is not None else None
+        if not layers:
+            return self.data
+        seen = dict(self.data)
+        for layer in reversed(layers):
+            seen.update(layer)
+        return seen
+
+    def behave(self, token: Token, node: Node) -> None:
+        """Run the node's own behaviour for a token (an instance of a multi-instance activity)."""
+        self._behaviours[type(node)](self, token, node)
 
     def new_token_id(self) -> str:
         """A token id unique within the instance."""
@@ -121,6 +160,9 @@ class Execution:
             token.outcome,
             token.last_task,
             token.return_to,
+            token.loop,
+            token.local,
+            token.called,
         )
         self.tokens[token.id] = parked
         return parked
@@ -169,7 +211,14 @@ class Execution:
         )
 
     def leave_by_conditions(self, token: Token, actor: str | None = None) -> None:
-        """Leave an activity along every outgoing flow whose condition holds (BPMN semantics)."""
+        """Leave an activity along every outgoing flow whose condition holds (BPMN semantics).
+
+        An instance of a multi-instance activity does not leave: it is done, and the activity
+        as a whole decides whether to go on (:mod:`orgflow.engine.multi_instance`).
+        """
+        if token.loop is not None:
+            multi_instance.instance_done(self, token, actor)
+            return
         flows = self.definition.outgoing(token.node_id)
         if all(flow.condition is None for flow in flows):
             self.leave(token, flows, actor)
@@ -208,10 +257,11 @@ class Execution:
         return chosen
 
     def condition_context(self, token: Token) -> Mapping[str, Any]:
-        """What conditions see: instance data plus ``outcome`` of the last work item on this path."""
+        """What conditions see: the token's data plus ``outcome`` of the last work item on this path."""
+        seen = self.context_of(token)
         if token.outcome is None:
-            return self.data
-        return {**self.data, "outcome": token.outcome}
+            return seen
+        return {**seen, "outcome": token.outcome}
 
     def open_work_item(self, token: Token, *, assignee: str | None, group: str | None) -> WorkItem:
         """Open a work item for a waiting token; a person away with a proxy (代理) has it go to the proxy."""
@@ -227,6 +277,8 @@ class Execution:
             group=group,
             created_at=self.now,
             on_behalf_of=assignee if proxy else None,
+            loop=token.loop,
+            local=token.local,
         )
         self.work_items[item.id] = item
         self.effects.append(WorkItemOpened(work_item=item))
@@ -278,7 +330,7 @@ class Execution:
         return found
 
     def discard(self, doomed: Iterable[Token], reason: str) -> None:
-        """Remove tokens with their open work items, multi-person steps and timers (terminate, return)."""
+        """Remove tokens with their open work items, multi-person steps, timers and called children."""
         doomed = list(doomed)
         ids = {token.id for token in doomed}
         self.cancel_work_items(ids, reason)
@@ -287,17 +339,29 @@ class Execution:
         for token in doomed:
             self.signoffs.pop(token.id, None)
             del self.tokens[token.id]
+            if token.called is not None:
+                self.effects.append(
+                    CallCancelled(
+                        token_id=token.id, node_id=token.node_id, instance_id=token.called, reason=reason
+                    )
+                )
+
+    def interrupt(self, token: Token, boundary: BoundaryEvent, reason: str) -> None:
+        """Cancel the activity a token waits at, with all inside it; the token takes the boundary's path."""
+        inside = self.nested({token.id})
+        self.discard([token, *(t for t in self.tokens.values() if t.id in inside)], reason)
+        self.effects.append(NodeLeft(node_id=boundary.attached_to, token_id=token.id))
+        self.arrive(
+            Token(
+                token.id, boundary.id, TokenStatus.MOVING, token.scope, None, token.outcome, token.last_task
+            )
+        )
 
     def arm_boundaries(self, token_id: str, node: Node) -> None:
         """Arm the boundary timers of the activity a token now waits at (if it still does)."""
         boundaries = self.definition.boundaries_of(node.id)
         token = self.tokens.get(token_id)
-        if (
-            not boundaries
-            or token is None
-            or token.node_id != node.id
-            or token.status not in (TokenStatus.TASK, TokenStatus.SCOPE)
-        ):
+        if not boundaries or token is None or token.node_id != node.id or token.status not in _AT_ACTIVITY:
             return
         for boundary in boundaries:
             self.schedule_timer(boundary.id, boundary.timer, token)
@@ -373,7 +437,10 @@ class Execution:
                     continue
                 node = self.definition.nodes[token.node_id]
                 self.effects.append(NodeEntered(node_id=node.id, token_id=token.id))
-                self._behaviours[type(node)](self, token, node)
+                if self._has_locals and node.id in self.definition.multi_instance_nodes:
+                    multi_instance.enter(self, token, node)
+                else:
+                    self._behaviours[type(node)](self, token, node)
                 if armed:
                     self.arm_boundaries(token.id, node)
             joins = self.definition.inclusive_joins
@@ -409,6 +476,7 @@ class Execution:
             signoffs=tuple(self.signoffs.values()),
             trail=tuple(self.trail),
             timers=tuple(self.timers.values()),
+            caller=self.state.caller,
         )
 
     def _label(self, node_id: str) -> str:

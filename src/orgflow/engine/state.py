@@ -32,6 +32,8 @@ class TokenStatus(StrEnum):
     JOIN = "join"  #: the other branches of a joining gateway
     SCOPE = "scope"  #: its embedded subprocess to finish
     TIMER = "timer"  #: its timer node's timer to fire
+    MULTI = "multi"  #: the instances of its multi-instance activity (多实例) to finish
+    CALL = "call"  #: the child instance its call activity started to end
     STUCK = "stuck"  #: nothing: an error stopped the instance here
     MOVING = "moving"  #: (inside the engine only) on its way to its node
 
@@ -49,6 +51,12 @@ class Token(NamedTuple):
         last_task: The user task completed last on this path (退回上一步 returns there).
         return_to: After a return (退回) under the "direct" resubmission policy: the node
             the token goes straight back to when the returned-to task is done.
+        loop: For one instance of a multi-instance activity: its loop counter (0-based); its
+            ``scope`` is then the token of the activity as a whole (status ``multi``).
+        local: Variables of this token alone: a multi-instance's ``nrOf...`` counters on the
+            activity's token, ``loopCounter``, the element variable and what its work item
+            submitted on an instance's token. Tokens running inside see them too.
+        called: At a call activity: the id of the child instance it started.
     """
 
     id: str
@@ -59,6 +67,9 @@ class Token(NamedTuple):
     outcome: str | None = None
     last_task: str | None = None
     return_to: str | None = None
+    loop: int | None = None
+    local: Mapping[str, Any] | None = None
+    called: str | None = None
 
 
 class WorkItem(NamedTuple):
@@ -74,6 +85,10 @@ class WorkItem(NamedTuple):
             ``role:总经理``); kept after a claim so that unclaiming gives it back.
         created_at: When it was opened.
         on_behalf_of: Who the work is really for when a proxy (代理) has it.
+        loop: For an instance of a multi-instance task: its loop counter (``loopCounter``).
+        local: For an instance of a multi-instance task: its local variables (``loopCounter``,
+            the element variable) as they were when the item was opened. Both are kept on the
+            item's token; the store fills them in when it loads the item.
     """
 
     id: str
@@ -84,6 +99,8 @@ class WorkItem(NamedTuple):
     group: str | None
     created_at: datetime
     on_behalf_of: str | None = None
+    loop: int | None = None
+    local: Mapping[str, Any] | None = None
 
     @property
     def waiting_on(self) -> str | None:
@@ -143,6 +160,20 @@ class TrailEntry(NamedTuple):
     outcome: str
 
 
+class Caller(NamedTuple):
+    """The call activity that started a child instance (调用子流程): where its end is reported.
+
+    Attributes:
+        instance_id: The calling (parent) instance.
+        token_id: The parent's token waiting at the call activity.
+        node_id: The call activity.
+    """
+
+    instance_id: str
+    token_id: str
+    node_id: str
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class InstanceError:
     """Why an instance stopped (``failed``): which node and what went wrong."""
@@ -170,6 +201,7 @@ class InstanceState:
         signoffs: Multi-person steps in progress.
         trail: Work items completed so far, in order (returns and auto-approval read it).
         timers: Timers armed and waiting to fire.
+        caller: For a child instance started by a call activity: the caller to report back to.
     """
 
     id: str
@@ -186,6 +218,7 @@ class InstanceState:
     signoffs: tuple[Signoff, ...] = ()
     trail: tuple[TrailEntry, ...] = ()
     timers: tuple[PendingTimer, ...] = ()
+    caller: Caller | None = None
 
     def evolve(self, **changes: Any) -> InstanceState:
         """A copy with some fields changed."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from orgflow.engine import operations, returns, timers
+from orgflow.engine import error_events, operations, returns, timers
 from orgflow.engine.behaviors import BEHAVIOURS
+from orgflow.engine.behaviors.calls import complete_call
 from orgflow.engine.behaviors.gateways import inclusive_join_check
 from orgflow.engine.behaviors.tasks import complete_task
 from orgflow.engine.claims import claim, may_act, unclaim
@@ -19,13 +20,16 @@ from orgflow.engine.commands import (
     AddSigner,
     ClaimWorkItem,
     Command,
+    CompleteCall,
     CompleteServiceCall,
     CompleteWorkItem,
+    FailCall,
     FailServiceCall,
     FireTimer,
     RemoveSigner,
     ReturnWorkItem,
     StartInstance,
+    ThrowError,
     TransferWorkItem,
     UnclaimWorkItem,
     WithdrawInstance,
@@ -44,7 +48,7 @@ from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.field_access import locked_in
 from orgflow.model.forms import check_form
-from orgflow.model.nodes import UserTask
+from orgflow.model.nodes import StartEvent, UserTask
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 
 
@@ -82,8 +86,8 @@ def apply(
     operation = _OPERATIONS.get(type(command))
     if operation is not None:
         return operation(definition, state, command, now, ids, org)
-    assert isinstance(command, CompleteServiceCall | FailServiceCall)
-    return _service_call_returned(definition, state, command, now, ids, org)
+    assert isinstance(command, CompleteServiceCall | FailServiceCall | ThrowError | CompleteCall | FailCall)
+    return _answer(definition, state, command, now, ids, org)
 
 
 #: Task operations, withdrawal, timers by command type: ``(definition, state, command, now, ids, org)``.
@@ -100,21 +104,27 @@ _OPERATIONS: dict[type[Command], Callable[..., Transition | Rejection]] = {
 def _start(
     definition: ProcessDefinition, command: StartInstance, now: datetime, ids: IdSource, org: OrgSnapshot
 ) -> Transition:
+    data = dict(command.data)
+    start = definition.start_of(None)
+    node = definition.nodes[start]
+    variable = node.initiator_variable if isinstance(node, StartEvent) else None
+    if variable and command.initiator is not None:
+        data[variable] = command.initiator  # camunda:initiator: who started it, as data
     state = InstanceState(
         id=command.instance_id,
         definition_id=command.definition_id,
         business_key=command.business_key,
         status=InstanceStatus.RUNNING,
-        data=dict(command.data),
+        data=data,
         tokens=(),
         work_items=(),
         next_token=0,
         initiator=command.initiator,
         started_at=now,
+        caller=command.caller,
     )
     execution = Execution(definition, state, now, ids, BEHAVIOURS, org)
     execution.effects.append(InstanceStarted(initiator=command.initiator, data=state.data))
-    start = definition.start_of(None)
     execution.arrive(Token(id=execution.new_token_id(), node_id=start, status=TokenStatus.MOVING))
     execution.run(inclusive_join_check)
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))
@@ -183,33 +193,55 @@ def _complete_work_item(
             comment=command.comment,
         )
     )
-    execution.merge_data(values)
+    execution.submit(item.token_id, values)
     complete_task(execution, item, node, command.actor, command.outcome)
     execution.run(inclusive_join_check)
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))
 
 
-def _service_call_returned(
+#: What each answer to a waiting token expects the token to wait for.
+_WAITING_FOR: dict[type[Command], tuple[TokenStatus, ...]] = {
+    CompleteServiceCall: (TokenStatus.SERVICE,),
+    FailServiceCall: (TokenStatus.SERVICE,),
+    ThrowError: (TokenStatus.SERVICE, TokenStatus.CALL, TokenStatus.TASK),
+    CompleteCall: (TokenStatus.CALL,),
+    FailCall: (TokenStatus.CALL,),
+}
+
+
+def _answer(
     definition: ProcessDefinition,
     state: InstanceState,
-    command: CompleteServiceCall | FailServiceCall,
+    command: CompleteServiceCall | FailServiceCall | ThrowError | CompleteCall | FailCall,
     now: datetime,
     ids: IdSource,
     org: OrgSnapshot,
 ) -> Transition | Rejection:
+    """A service handler, a called child or a person answers a waiting token: go on, fail, or throw."""
     execution = Execution(definition, state, now, ids, BEHAVIOURS, org)
     token = execution.tokens.get(command.token_id)
-    if token is None or token.status is not TokenStatus.SERVICE:
+    if token is None or token.status not in _WAITING_FOR[type(command)]:
+        what = "调用子流程的结果" if isinstance(command, CompleteCall | FailCall) else "服务任务结果"
         return Rejection(
             reason=RejectionReason.TOKEN_NOT_WAITING,
-            message=f"令牌 {command.token_id} 没有在等待服务任务结果",
+            message=f"令牌 {command.token_id} 没有在等待{what}",
         )
-    if isinstance(command, FailServiceCall):
-        execution.fail(token, command.message)
+    if isinstance(command, FailServiceCall | FailCall):
+        execution.fail(token._replace(called=None), command.message)
         return Transition(state=execution.freeze(), effects=tuple(execution.effects))
-    result = dict(command.result)
-    execution.effects.append(ServiceCallCompleted(token_id=token.id, node_id=token.node_id, result=result))
-    execution.merge_data(result)
-    execution.leave_by_conditions(token)
+    if isinstance(command, ThrowError):
+        if token.called is not None:  # the child has ended, handing its error on: nothing to cancel
+            token = token._replace(called=None)
+            execution.tokens[token.id] = token
+        error_events.throw(execution, token, command.code, command.message, from_activity=True)
+    elif isinstance(command, CompleteCall):
+        complete_call(execution, token, command.data)
+    else:
+        result = dict(command.result)
+        execution.effects.append(
+            ServiceCallCompleted(token_id=token.id, node_id=token.node_id, result=result)
+        )
+        execution.merge_data(result)
+        execution.leave_by_conditions(token)
     execution.run(inclusive_join_check)
     return Transition(state=execution.freeze(), effects=tuple(execution.effects))

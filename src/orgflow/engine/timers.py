@@ -22,7 +22,7 @@ from datetime import datetime
 from orgflow.engine.behaviors import BEHAVIOURS
 from orgflow.engine.behaviors.gateways import inclusive_join_check
 from orgflow.engine.commands import FireTimer
-from orgflow.engine.effects import NodeLeft, Rejection, RejectionReason, TimerFired, Transition
+from orgflow.engine.effects import Rejection, RejectionReason, TimerFired, Transition
 from orgflow.engine.execution import Execution
 from orgflow.engine.state import InstanceState, PendingTimer, Token, TokenStatus
 from orgflow.ids import IdSource
@@ -64,13 +64,7 @@ def fire_timer(
 def _interrupt(execution: Execution, boundary: BoundaryTimer, token: Token) -> None:
     """Cancel the activity with everything inside it; the token takes the boundary's path."""
     activity = execution.definition.nodes[boundary.attached_to]
-    inside = execution.nested({token.id})
-    doomed = [token, *(t for t in execution.tokens.values() if t.id in inside)]
-    execution.discard(doomed, f"边界定时器「{boundary.label}」触发，「{activity.label}」已中断")
-    execution.effects.append(NodeLeft(node_id=activity.id, token_id=token.id))
-    execution.arrive(
-        Token(token.id, boundary.id, TokenStatus.MOVING, token.scope, None, token.outcome, token.last_task)
-    )
+    execution.interrupt(token, boundary, f"边界定时器「{boundary.label}」触发，「{activity.label}」已中断")
 
 
 def _side_path(execution: Execution, boundary: BoundaryTimer, timer: PendingTimer, token: Token) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from orgflow.model.expressions import CompiledExpression
+
 
 class Pick(StrEnum):
     """Which people of a department a rule means."""
@@ -98,6 +100,21 @@ class UserFromField:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class UserFromExpression:
+    """The user (or users) an expression over the data gives (``'reviewer_' + str(loopCounter)``).
+
+    It sees a multi-instance task's locals (``loopCounter``, the element variable), so each
+    instance can go to someone else; BPMN's ``camunda:assignee="kermit_${loopCounter}"``
+    is read into one of these. The value must be a user id or a list of them.
+    """
+
+    expression: CompiledExpression
+
+    def __str__(self) -> str:
+        return f"表达式 {self.expression.source} 所得人员"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DepartmentRule:
     """People of a department: its members, head or supervising leader, or holders of a role in it.
 
@@ -166,7 +183,31 @@ class TierRule:
         return f"按 {self.field} 金额分级"
 
 
-AssignmentRule = UserRule | UserFromField | DepartmentRule | HeadChainRule | RoleRule | TierRule
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AnyOfRule:
+    """Several candidates (候选人/候选组), each offered the work; the first to act decides (或签).
+
+    Each group a rule names shares one item its members may claim, each person a
+    rule names gets one; BPMN's ``candidateUsers`` and ``candidateGroups`` with
+    more than one entry are read into one of these.
+    """
+
+    rules: tuple[AssignmentRule, ...]
+
+    def __str__(self) -> str:
+        return "、".join(str(rule) for rule in self.rules) + "（任一人办理）"
+
+
+AssignmentRule = (
+    UserRule
+    | UserFromField
+    | UserFromExpression
+    | DepartmentRule
+    | HeadChainRule
+    | RoleRule
+    | TierRule
+    | AnyOfRule
+)
 
 
 class CountersignMode(StrEnum):

@@ -16,7 +16,16 @@ from orgflow.model.archive_rule import ArchiveRule
 from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
 from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
-from orgflow.model.nodes import BoundaryTimer, InclusiveGateway, Node, StartEvent, UserTask
+from orgflow.model.nodes import (
+    BoundaryError,
+    BoundaryEvent,
+    BoundaryTimer,
+    InclusiveGateway,
+    Node,
+    StartEvent,
+    SubProcess,
+    UserTask,
+)
 from orgflow.model.sla import DEFAULT_SLA, EffectiveSla, Recipient, SlaPolicy, effective_sla
 
 
@@ -94,6 +103,8 @@ class ProcessDefinition:
     _hides_fields: bool = field(init=False, repr=False)
     _timed: Mapping[str, EffectiveSla] = field(init=False, repr=False)
     _boundaries: Mapping[str, tuple[BoundaryTimer, ...]] = field(init=False, repr=False)
+    _catching: Mapping[str, tuple[BoundaryError, ...]] = field(init=False, repr=False)
+    _multi: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         outgoing: dict[str, list[Flow]] = {node_id: [] for node_id in self.nodes}
@@ -113,10 +124,20 @@ class ProcessDefinition:
         object.__setattr__(self, "_incoming", {k: tuple(v) for k, v in incoming.items()})
         object.__setattr__(self, "_starts", starts)
         boundaries: dict[str, list[BoundaryTimer]] = {}
+        catching: dict[str, list[BoundaryError]] = {}
         for node in self.nodes.values():
             if isinstance(node, BoundaryTimer):
                 boundaries.setdefault(node.attached_to, []).append(node)
+            elif isinstance(node, BoundaryError):
+                catching.setdefault(node.attached_to, []).append(node)
         object.__setattr__(self, "_boundaries", {k: tuple(v) for k, v in boundaries.items()})
+        object.__setattr__(self, "_catching", {k: tuple(v) for k, v in catching.items()})
+        multi = frozenset(
+            node.id
+            for node in self.nodes.values()
+            if isinstance(node, UserTask | SubProcess) and node.multi is not None
+        )
+        object.__setattr__(self, "_multi", multi)
         back_edges = self._back_edges()
         upstream = {
             node.id: self._reaching(node.id, back_edges)
@@ -185,6 +206,28 @@ class ProcessDefinition:
         """The boundary timers attached to an activity, in declared order (``()`` for most nodes)."""
         return self._boundaries.get(node_id, ())
 
+    def error_boundaries_of(self, node_id: str) -> tuple[BoundaryError, ...]:
+        """The error boundaries attached to an activity, in declared order (``()`` for most nodes)."""
+        return self._catching.get(node_id, ())
+
+    def catcher(self, node_id: str, code: str) -> BoundaryError | None:
+        """The error boundary of an activity that catches ``code``: one naming it, else a catch-all.
+
+        As in Camunda, a boundary for the very code wins over one that catches any error.
+        """
+        found = None
+        for boundary in self._catching.get(node_id, ()):
+            if boundary.code == code:
+                return boundary
+            if boundary.code is None and found is None:
+                found = boundary
+        return found
+
+    @property
+    def multi_instance_nodes(self) -> frozenset[str]:
+        """Ids of the activities that run as multi-instance (多实例)."""
+        return self._multi
+
     @property
     def has_boundaries(self) -> bool:
         """Some activity has a boundary timer (so entering and leaving activities arms and cancels timers)."""
@@ -196,7 +239,7 @@ class ProcessDefinition:
         Loops are cut at their back edges (flows that return to a node already on the
         way from the start), so a join inside a rework loop does not wait for tokens
         that could only reach it by going round the loop again. A token at an activity
-        can leave by its boundary timers, so they count as the activity's way out.
+        can leave by its boundary timers and error boundaries, so they count as its way out.
         """
         return self._upstream[gateway_id]
 
@@ -210,7 +253,7 @@ class ProcessDefinition:
             seen.add(node_id)
             stack.extend(flow.source for flow in self._incoming.get(node_id, ()) if flow.id not in back_edges)
             node = self.nodes.get(node_id)
-            if isinstance(node, BoundaryTimer):
+            if isinstance(node, BoundaryEvent):
                 stack.append(node.attached_to)
         return frozenset(seen)
 
@@ -236,8 +279,8 @@ class ProcessDefinition:
         return frozenset(back)
 
     def _ways_out(self, node_id: str) -> tuple[Flow, ...]:
-        """A node's outgoing flows, then those of its boundary timers."""
+        """A node's outgoing flows, then those of its boundary timers and error boundaries."""
         flows = self._outgoing.get(node_id, ())
-        for boundary in self._boundaries.get(node_id, ()):
+        for boundary in (*self._boundaries.get(node_id, ()), *self._catching.get(node_id, ())):
             flows += self._outgoing.get(boundary.id, ())
         return flows

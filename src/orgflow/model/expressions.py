@@ -107,6 +107,10 @@ class CompiledExpression:
         except Exception as error:  # a safety net: the language promises one exception type
             raise ExpressionError(f"求值失败（{type(error).__name__}）", expression=self._source) from error
 
+    def with_source(self, source: str) -> CompiledExpression:
+        """The same compiled condition under another text: the original of a translation (JUEL)."""
+        return CompiledExpression(source, self._run, self._names)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CompiledExpression) and other._source == self._source
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from orgflow.model.definition import ROOT_SCOPE, ProcessDefinition
-from orgflow.model.nodes import BoundaryTimer, EndEvent, Gateway, Node, StartEvent, SubProcess
+from orgflow.model.nodes import BoundaryEvent, EndEvent, Gateway, Node, StartEvent, SubProcess
 from orgflow.model.problems import DefinitionProblem
 from orgflow.model.suggestions import did_you_mean
 from orgflow.model.validation_rule import Rule, Where, is_placeholder
@@ -130,8 +130,8 @@ def _paths(definition: ProcessDefinition, where: Where) -> Iterator[DefinitionPr
             continue
         forward[flow.source].append(flow.target)
         backward[flow.target].append(flow.source)
-    for node in nodes.values():  # a token at an activity may leave by its boundary timers
-        activity = nodes.get(node.attached_to) if isinstance(node, BoundaryTimer) else None
+    for node in nodes.values():  # a token at an activity may leave by its boundary events
+        activity = nodes.get(node.attached_to) if isinstance(node, BoundaryEvent) else None
         if activity is not None and activity.scope == node.scope:
             forward[activity.id].append(node.id)
             backward[node.id].append(activity.id)

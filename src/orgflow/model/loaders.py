@@ -3,9 +3,10 @@
 A definition is stored as text in its own format (``definitions.source_format``
 and ``source_text``), so a version reads back exactly as it was deployed. Each
 format has one loader ``(text, source name) -> LoadedDefinition``; files are
-mapped to a format by their suffix. A file kept in a binary form (an Excel
-node table) is turned into its format's text form when it is read, so what is
-stored is always text.
+mapped to a format by their suffix. A file that needs more than decoding (an
+Excel node table, or a CSV one that takes its name from its file name) has a
+reader that turns it into its format's text form when it is read, so what is
+stored is always text, and that text alone is what the loader reads.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from orgflow.errors import ConfigurationError
+from orgflow.model.bpmn_reader import load_bpmn
 from orgflow.model.loaded import LoadedDefinition
+from orgflow.model.table_files import read_table_file
+from orgflow.model.table_reader import SOURCE_FORMAT as NODE_TABLE
+from orgflow.model.table_reader import load_node_table
 from orgflow.model.yaml_reader import load_definition as load_yaml
 
 #: Reads a definition's source text: ``(text, source name) -> LoadedDefinition``.
 Loader = Callable[[str, str], LoadedDefinition]
 
-#: Reads a file into ``(text, source_format)``; for formats kept in a binary file.
+#: Reads a file into ``(text, source_format)``; for files that need more than decoding as UTF-8.
 FileReader = Callable[[Path], tuple[str, str]]
 
 
@@ -28,19 +33,36 @@ def _yaml(text: str, source: str) -> LoadedDefinition:
     return load_yaml(text, source=source)
 
 
+def _bpmn(text: str, source: str) -> LoadedDefinition:
+    return load_bpmn(text, source=source)
+
+
+def _node_table(text: str, source: str) -> LoadedDefinition:
+    return load_node_table(text, source=source)
+
+
 #: ``source_format`` → loader. A new format adds a row here.
 LOADERS: Mapping[str, Loader] = {
     "yaml": _yaml,
+    "bpmn": _bpmn,
+    NODE_TABLE: _node_table,
 }
 
-#: File suffix (lower case) → ``source_format`` of a text file.
+#: File suffix (lower case) → ``source_format``: every kind of file OrgFlow reads, those with a reader too.
 SUFFIXES: Mapping[str, str] = {
     ".yaml": "yaml",
     ".yml": "yaml",
+    ".bpmn": "bpmn",
+    ".xml": "bpmn",  # Camunda's and Flowable's ``*.bpmn20.xml``
+    ".csv": NODE_TABLE,  # the seed's 流程节点配置表
+    ".xlsx": NODE_TABLE,
 }
 
-#: File suffix (lower case) → reader of a binary file into its format's text.
-FILE_READERS: Mapping[str, FileReader] = {}
+#: File suffix (lower case) → reader of the file into the text of its format (``SUFFIXES[suffix]``).
+FILE_READERS: Mapping[str, FileReader] = {
+    ".csv": read_table_file,
+    ".xlsx": read_table_file,
+}
 
 
 def load_source(text: str, *, source_format: str = "yaml", source: str = "") -> LoadedDefinition:
@@ -66,8 +88,6 @@ def format_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
-    if suffix in FILE_READERS:
-        return suffix.lstrip(".")
     known = "、".join(sorted({*SUFFIXES, *FILE_READERS}))
     raise ConfigurationError(f"无法识别文件 {path.name} 的格式（支持的扩展名：{known}）")
 

@@ -1,4 +1,14 @@
-"""Node kinds as data. Behaviour lives in ``orgflow.engine.behaviors``."""
+"""Node kinds as data. Behaviour lives in ``orgflow.engine.behaviors``.
+
+BPMN import maps onto these classes: ``startEvent`` → :class:`StartEvent`,
+``endEvent`` (with ``terminateEventDefinition`` / ``errorEventDefinition``) →
+:class:`EndEvent` (``terminate`` / ``error``), ``userTask`` → :class:`UserTask`
+(``multiInstanceLoopCharacteristics`` → ``multi``), ``serviceTask`` →
+:class:`ServiceTask`, the gateways, ``subProcess`` → :class:`SubProcess`,
+``callActivity`` → :class:`CallActivity`, ``intermediateCatchEvent`` with a timer →
+:class:`TimerEvent`, ``boundaryEvent`` with a timer → :class:`BoundaryTimer` and with
+an ``errorEventDefinition`` → :class:`BoundaryError`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +16,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from orgflow.model.assignment_rules import SINGLE_PERSON, AssignmentRule, Countersign, EmptyPolicy
+from orgflow.model.data_mappings import NOTHING, DataMappings
 from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
+from orgflow.model.multi_instance import MultiInstance
 from orgflow.model.rules import FormField, TimeLimit
 from orgflow.model.sla import NodeSla
 from orgflow.model.timers import TimerSpec
@@ -26,6 +38,8 @@ class NodeKind(StrEnum):
     SUBPROCESS = "subprocess"
     TIMER = "timer"
     BOUNDARY_TIMER = "boundary_timer"
+    CALL_ACTIVITY = "call_activity"
+    BOUNDARY_ERROR = "boundary_error"
 
 
 #: The outcomes a user task accepts when its definition names none.
@@ -65,9 +79,12 @@ class StartEvent(Node):
 
     ``timer``: the process is started by time (one instance per round of a cycle, or once
     at a date); the runtime does that, the engine starts it like any other.
+    ``initiator_variable``: a data variable that gets who started the instance when it starts
+    (BPMN ``camunda:initiator``), so rules and conditions can read it (``${initiator}``).
     """
 
     timer: TimerSpec | None = None
+    initiator_variable: str | None = None
 
     @property
     def kind(self) -> NodeKind:
@@ -76,10 +93,31 @@ class StartEvent(Node):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ThrownError:
+    """A business error (BPMN error) as it is thrown: by an error end event, a service handler, a child.
+
+    Attributes:
+        code: What error boundaries match on (``ERROR-OCCURED``); BPMN's ``errorCode``
+            (or, when an ``<error>`` element is missing, the ``errorRef`` itself).
+        message: Optional text for people (``camunda:errorMessage``).
+    """
+
+    code: str
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class EndEvent(Node):
-    """Where a path ends; ``terminate`` ends every path of its scope at once."""
+    """Where a path ends; ``terminate`` ends every path of its scope at once.
+
+    ``error``: an error end event (错误结束): reaching it throws this error, which
+    cancels the enclosing scope and is caught by the nearest matching
+    :class:`BoundaryError` outward; uncaught, it stops the instance with an error
+    (or, in a called child, goes on to the caller's call activity).
+    """
 
     terminate: bool = False
+    error: ThrownError | None = None
 
     @property
     def kind(self) -> NodeKind:
@@ -102,6 +140,9 @@ class UserTask(Node):
         time_limit: The step's time limit (时限).
         sla: The step's own reminders, escalation and confirm-receipt terms (else the definition's).
         outcomes: The outcomes the person may choose (``approve``/``reject`` by default).
+        multi: Multi-instance (多实例): the task runs once per instance, each with its own
+            work item and local variables (``loopCounter``, the element variable), which the
+            assignee rule and the form see; ``None``: a plain task.
     """
 
     department: str | None = None
@@ -114,6 +155,7 @@ class UserTask(Node):
     time_limit: TimeLimit | None = None
     sla: NodeSla | None = None
     outcomes: tuple[str, ...] = DEFAULT_OUTCOMES
+    multi: MultiInstance | None = None
 
     @property
     def kind(self) -> NodeKind:
@@ -123,7 +165,11 @@ class UserTask(Node):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ServiceTask(Node):
-    """A step done by code: a handler registered by name, whose result joins the instance data."""
+    """A step done by code: a handler registered by name, whose result joins the instance data.
+
+    A handler may throw a business error (``orgflow.runtime.services.BusinessError``):
+    the task's :class:`BoundaryError` (or an enclosing scope's) catches it.
+    """
 
     handler: str
     department: str | None = None
@@ -182,11 +228,13 @@ class SubProcess(Node):
     """An embedded subprocess: a scope with its own start, nodes and ends.
 
     Its child nodes are part of the definition's node table with ``scope`` set
-    to this node's id.
+    to this node's id. ``multi``: the whole scope runs once per instance
+    (sequential or parallel, see :class:`~orgflow.model.multi_instance.MultiInstance`).
     """
 
     department: str | None = None
     children: tuple[str, ...] = field(default=())
+    multi: MultiInstance | None = None
 
     @property
     def kind(self) -> NodeKind:
@@ -207,7 +255,46 @@ class TimerEvent(Node):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class BoundaryTimer(Node):
+class CallActivity(Node):
+    """Calls another deployed process (调用子流程) and waits until that child instance ends.
+
+    Attributes:
+        called: The key of the definition to start (BPMN ``calledElement``).
+        version: A fixed version number of it; ``None``: the newest version at call time.
+        inputs: What the child starts with, from the caller's data (``camunda:in``).
+        outputs: What the caller gets back from the child's data when it ends (``camunda:out``).
+        department: The responsible department, shown on boards and diagrams.
+    """
+
+    called: str
+    version: int | None = None
+    inputs: DataMappings = NOTHING
+    outputs: DataMappings = NOTHING
+    department: str | None = None
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.CALL_ACTIVITY
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BoundaryEvent(Node):
+    """What boundary events share: a node attached to an activity, entered only when it triggers.
+
+    ``attached_to``: the activity it watches (a user task, service task, subprocess or call activity).
+    """
+
+    attached_to: str
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BoundaryTimer(BoundaryEvent):
     """A timer on a user task or subprocess (边界定时器), a node of its own with its own way out.
 
     Attributes:
@@ -217,7 +304,6 @@ class BoundaryTimer(Node):
         timer: When it fires; a cycle fires once per round while the activity lasts.
     """
 
-    attached_to: str
     interrupting: bool = True
     timer: TimerSpec
 
@@ -225,3 +311,31 @@ class BoundaryTimer(Node):
     def kind(self) -> NodeKind:
         """The node's kind."""
         return NodeKind.BOUNDARY_TIMER
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BoundaryError(BoundaryEvent):
+    """Catches a business error (边界错误事件) thrown inside the activity it is attached to.
+
+    Always interrupting: the activity is cancelled as a whole (its work items,
+    timers and, for a scope, everything inside it) and the token takes this path.
+
+    Attributes:
+        attached_to: A user task, service task, subprocess or call activity.
+        code: The error code it catches; ``None``: any error.
+        code_variable: A data variable the caught error's code is stored in (``camunda:errorCodeVariable``).
+        message_variable: A data variable the caught error's message is stored in.
+    """
+
+    code: str | None = None
+    code_variable: str | None = None
+    message_variable: str | None = None
+
+    def catches(self, code: str) -> bool:
+        """Whether it catches an error with this code."""
+        return self.code is None or self.code == code
+
+    @property
+    def kind(self) -> NodeKind:
+        """The node's kind."""
+        return NodeKind.BOUNDARY_ERROR

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from orgflow.model.boundary_rules import attachment_problems
 from orgflow.model.definition import ProcessDefinition
-from orgflow.model.nodes import BoundaryTimer, StartEvent, SubProcess, TimerEvent, UserTask
+from orgflow.model.nodes import BoundaryTimer, CallActivity, StartEvent, SubProcess, TimerEvent, UserTask
 from orgflow.model.problems import DefinitionProblem
-from orgflow.model.suggestions import did_you_mean
 from orgflow.model.validation_rule import Rule, Where
 
 
@@ -21,30 +21,15 @@ def _boundaries(definition: ProcessDefinition, where: Where) -> Iterator[Definit
     for node in definition.nodes.values():
         if not isinstance(node, BoundaryTimer):
             continue
-        activity = definition.nodes.get(node.attached_to)
-        if activity is None:
-            yield DefinitionProblem(
-                message=f"边界定时器 {node.id} 依附的节点 {node.attached_to} 不存在",
-                node_id=node.id,
-                line=where(node.id, "attached_to"),
-                field="attached_to",
-                hint=did_you_mean(node.attached_to, definition.nodes),
-            )
-        elif not isinstance(activity, UserTask | SubProcess):
-            yield DefinitionProblem(
-                message=f"边界定时器只能挂在用户任务或子流程上，{activity.label} 不是",
-                node_id=node.id,
-                line=where(node.id, "attached_to"),
-                field="attached_to",
-                hint="等待一段时间请用 type: timer 的定时节点",
-            )
-        elif activity.scope != node.scope:
-            yield DefinitionProblem(
-                message=f"边界定时器 {node.id} 与它依附的 {activity.id} 不在同一层（子流程）",
-                node_id=node.id,
-                line=node.line,
-                field="attached_to",
-            )
+        yield from attachment_problems(
+            definition,
+            where,
+            node,
+            what="边界定时器",
+            activities=(UserTask, SubProcess, CallActivity),
+            activities_text="用户任务、子流程或调用活动",
+            hint="等待一段时间请用 type: timer 的定时节点",
+        )
         if node.interrupting and node.timer.cycle is not None:
             yield DefinitionProblem(
                 message="中断型边界定时器只会触发一次，不能写 cycle",
@@ -52,13 +37,6 @@ def _boundaries(definition: ProcessDefinition, where: Where) -> Iterator[Definit
                 line=where(node.id, "timer"),
                 field="timer.cycle",
                 hint="要周期提醒请加 interrupting: false；要超时转出请用 duration 或 date",
-            )
-        for flow in definition.incoming(node.id):
-            yield DefinitionProblem(
-                message=f"连线不能指向边界定时器 {node.id}（来自 {flow.source}）：它由所依附的节点触发",
-                node_id=flow.source,
-                line=flow.line,
-                field="to",
             )
 
 

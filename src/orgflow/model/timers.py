@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from orgflow.errors import ExpressionError
 from orgflow.model.expressions import CompiledExpression
-from orgflow.model.iso_time import LOCAL_ZONE, IsoDuration, IsoSyntaxError, parse_date_time
+from orgflow.model.iso_time import LOCAL_ZONE, IsoDuration, IsoSyntaxError, parse_date_time, parse_duration
 from orgflow.model.rules import TimeLimit, TimeUnit
 
 #: A stretch of time: natural ISO-8601 (calendar months included) or a time limit (maybe business time).
@@ -52,12 +52,13 @@ class TimerSpec:
     """When a timer fires: exactly one of ``duration``, ``date`` and ``cycle``.
 
     Attributes:
-        duration: Once, this long after the timer is armed.
+        duration: Once, this long after the timer is armed; or as long as an expression over
+            instance data says (ISO-8601 text such as ``PT5M``, from BPMN's ``${...}``).
         date: Once, at this moment, or at the date-time the expression gives over instance data.
         cycle: Repeatedly (a non-interrupting boundary timer, a timer start).
     """
 
-    duration: Period | None = None
+    duration: Period | CompiledExpression | None = None
     date: datetime | CompiledExpression | None = None
     cycle: TimerCycle | None = None
 
@@ -98,21 +99,40 @@ def next_fire(
             before this moment are passed over (they count as spent).
         fired: Rounds fired so far.
         add_business: The business calendar, for working hours and working days.
-        data: Instance data, for a date expression.
+        data: Instance data, for a date or duration expression.
 
     Raises:
-        ExpressionError: A date expression cannot be evaluated or gives no date-time.
+        ExpressionError: A date or duration expression cannot be evaluated or gives no moment.
     """
     if spec.cycle is not None:
         return _next_round(spec.cycle, after, fired, add_business)
     if fired:
         return None
+    if isinstance(spec.duration, CompiledExpression):
+        return evaluate_duration(spec.duration, data).after(after)
     if spec.duration is not None:
         return _advance(spec.duration, after, 1, add_business)
     assert spec.date is not None
     if isinstance(spec.date, datetime):
         return spec.date
     return evaluate_date(spec.date, data)
+
+
+def evaluate_duration(expression: CompiledExpression, data: Mapping[str, Any]) -> IsoDuration:
+    """The ISO-8601 duration a duration expression gives over instance data.
+
+    Raises:
+        ExpressionError: It cannot be evaluated, or what it gives is not an ISO-8601 duration.
+    """
+    value = expression.evaluate(data)
+    if not isinstance(value, str):
+        raise ExpressionError(
+            f"应得到 ISO-8601 时长文本（如 PT5M），得到的是 {value!r}", expression=expression.source
+        )
+    try:
+        return parse_duration(value)
+    except IsoSyntaxError as error:
+        raise ExpressionError(str(error), expression=expression.source) from None
 
 
 def evaluate_date(expression: CompiledExpression, data: Mapping[str, Any]) -> datetime:

@@ -6,8 +6,11 @@ process owner can fix a definition in one pass. Rules that need the source
 format (unknown keys, YAML types, duplicate ids) belong to the loaders; the
 rules here look only at the built :class:`~orgflow.model.definition.ProcessDefinition`.
 
-The graph rules (scopes, reachability) are in :mod:`orgflow.model.graph_rules`;
-the rules on gateways, conditions, tasks and forms are here.
+The graph rules (scopes, reachability) are in :mod:`orgflow.model.graph_rules`,
+timers in :mod:`~orgflow.model.timer_rules`, business errors in
+:mod:`~orgflow.model.error_rules`, multi-instance and call activities in
+:mod:`~orgflow.model.multi_instance_rules`; the rules on gateways, conditions,
+tasks and forms are here.
 
 Severity: everything is an error except an exclusive or inclusive gateway whose
 every outgoing flow has a condition and no default, which is a warning (the
@@ -24,7 +27,9 @@ from typing import Final
 
 from orgflow.model.assignment_checks import assignment_rules
 from orgflow.model.definition import Flow, ProcessDefinition
+from orgflow.model.error_rules import ERROR_RULES
 from orgflow.model.graph_rules import GRAPH_RULES
+from orgflow.model.multi_instance_rules import MULTI_INSTANCE_RULES
 from orgflow.model.nodes import (
     ExclusiveGateway,
     Gateway,
@@ -281,4 +286,6 @@ _RULES: Final[tuple[Rule, ...]] = (
     _service_tasks,
     _time_limits,
     *TIMER_RULES,
+    *ERROR_RULES,
+    *MULTI_INSTANCE_RULES,
 )

@@ -4,6 +4,8 @@ The forms an ``assignee`` may take (see :mod:`orgflow.model.assignment_rules`)::
 
     assignee: li_kefu                               # a user (also {user: li_kefu})
     assignee: {user_field: reviewer}                # 发起人自选: the user(s) chosen in a form field
+    assignee: {expression: "'reviewer_' + str(loopCounter)"}   # the user(s) an expression gives
+                                                    #   (sees a multi-instance task's locals)
     assignee: {department: 研发部}                   # the department's members claim it (候选组)
     assignee: {department: 研发部, pick: head}        # its head; pick: members | head | supervisor
     assignee: {department: 财务部, role: 财务审核员}    # a role within a department
@@ -52,16 +54,18 @@ from orgflow.model.assignment_rules import (
     RoleRule,
     Tier,
     TierRule,
+    UserFromExpression,
     UserFromField,
     UserRule,
 )
 from orgflow.model.yaml_document import YamlList, YamlMap
+from orgflow.model.yaml_expressions import read_expression
 from orgflow.model.yaml_values import Reading
 
 #: Keys that say where a department comes from (at most one).
 _DEPARTMENT_KEYS: Final = ("department", "department_field", "initiator_department", "department_map")
 #: Keys that make a rule on their own (exactly one of these or of the department keys).
-_ALONE_KEYS: Final = ("user", "user_field", "initiator_head", "tiers")
+_ALONE_KEYS: Final = ("user", "user_field", "expression", "initiator_head", "tiers")
 ASSIGNEE_KEYS: Final = frozenset({*_DEPARTMENT_KEYS, *_ALONE_KEYS, "role", "pick"})
 _PICKS: Final = tuple(pick.value for pick in Pick)
 _MODES: Final = tuple(mode.value for mode in CountersignMode)
@@ -131,6 +135,10 @@ def _alone(
     if key == "user_field":
         name = reading.text(value, key, node_id=node_id, required=True, field=where)
         return UserFromField(field=name.strip()) if name else None
+    if key == "expression":
+        hint = "例如 assignee: {expression: \"'reviewer_' + str(loopCounter)\"}"
+        expression = read_expression(reading, value, key, node_id=node_id, field=where, hint=hint)
+        return UserFromExpression(expression=expression) if expression is not None else None
     if key == "initiator_head":
         level = reading.number(value, key, node_id=node_id, field=where)
         if level is None or not float(level).is_integer() or level < 1 or level > 20:

@@ -15,6 +15,7 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
                                    #   definition, subprocesses included
         type: start                # start | end | user_task | service_task | exclusive_gateway
                                    #   | parallel_gateway | inclusive_gateway | subprocess | timer
+                                   #   | call_activity
         name: 发起                  # optional display name
         timer: {cycle: "R/2026-01-01T09:00+08:00/P3M"}   # optional on a process start: started by time
         next: receive              # optional: a node id, or a list of node ids and flow mappings
@@ -30,6 +31,8 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
         on_empty: skip             # optional: error | skip | fallback | admin when the rule finds nobody
         time_limit: {hours: 24}    # or {working_days: 3} or {working_hours: 4}: one key, a positive number
         outcomes: [approve, reject] # optional; default [approve, reject]
+        multi: {collection: reviewers, element: reviewer, mode: all}   # optional 多实例: one work item
+                                   #   per instance (orgflow.model.yaml_multi_instance); also on subprocess
         fields: {cost: hidden}     # optional field permissions (字段权限): hidden | read | edit
         deliverables: [{name: 研发方案, types: [pdf, docx]}]   # optional files due (model.deliverables)
         form:                      # optional; types string text integer number boolean date choice
@@ -38,9 +41,12 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
           - {name: amount, type: number, label: 金额, min: 0, max: 1000000}  # bounds; lengths for text
           - {name: code, type: string, pattern: '[A-Z]{3}\d+'}              # must match in full
         next: route
-        boundary:                  # optional timers on a user_task or subprocess, nodes of their own
+        boundary:                  # optional timers on a user_task, subprocess or call_activity,
+                                   #   nodes of their own
           - {id: timeout, timer: {duration: {working_days: 3}}, next: escalate}   # interrupting
           - {id: nudge, timer: {cycle: "R3/PT24H"}, interrupting: false, next: remind}  # side path
+          - {id: on_error, error: CODE, next: handle}   # error boundary (also on service_task):
+                                   #   catches that code, or any with error: true (orgflow.model.yaml_errors)
       - id: wait
         type: timer                # waits, then goes on (orgflow.model.yaml_timers for timer shapes)
         timer: {duration: {hours: 48}}   # or {date: "2026-03-01T09:00+08:00"} or {date: 表达式}
@@ -54,6 +60,12 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
       - id: calc
         type: service_task
         handler: compute_risk      # required: a handler registered by name at run time
+                                   #   (it may raise BusinessError(code) for an error boundary to catch)
+      - id: credit
+        type: call_activity        # starts another deployed process and waits for it to end
+        called: credit_check       # required: its key; version: 2 fixes the version (default: newest)
+        inputs: all                # or [{from: a, to: b}, {expression: "x + 5", to: y}]; outputs: alike
+                                   #   (orgflow.model.yaml_call_activity)
       - id: review_block
         type: subprocess           # an embedded scope: its own start and end(s)
         nodes: [...]               # nested nodes; flows stay inside their scope
@@ -61,6 +73,7 @@ The DSL, in full (``examples/*.yaml`` are working definitions)::
       - id: done
         type: end
         terminate: false           # optional; true ends every path of the scope at once
+        error: CODE                # optional: an error end event (or {code, message}), see yaml_errors
     flows:                         # optional, instead of or besides next:
       - {id: f1, from: a, to: b, when: "expr", default: true, name: 标签}
 
@@ -89,7 +102,9 @@ from orgflow.model.definition import ProcessDefinition
 from orgflow.model.deliverables import read_deliverables
 from orgflow.model.loaded import LoadedDefinition, accept_definition
 from orgflow.model.nodes import (
+    BoundaryError,
     BoundaryTimer,
+    CallActivity,
     EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
@@ -113,8 +128,11 @@ from orgflow.model.yaml_attributes import (
     read_outcomes,
     read_time_limit,
 )
+from orgflow.model.yaml_call_activity import CALL_KEYS, read_called, read_mappings
 from orgflow.model.yaml_document import MAX_BYTES, YamlList, YamlMap, parse_yaml, too_large_problem
+from orgflow.model.yaml_errors import read_caught, read_thrown
 from orgflow.model.yaml_flows import FlowReader
+from orgflow.model.yaml_multi_instance import read_multi
 from orgflow.model.yaml_notify import read_notify_rules
 from orgflow.model.yaml_sla import NODE_SLA_KEYS, read_node_sla, read_sla_policy
 from orgflow.model.yaml_timers import UNREADABLE_TIMER, read_timer
@@ -133,9 +151,10 @@ _PROCESS_KEYS: Final = frozenset(
 )
 _COMMON_KEYS: Final = frozenset({"id", "type", "name", "next"})
 _BOUNDARY_KEYS: Final = frozenset({"id", "name", "timer", "interrupting", "next"})
+_ERROR_BOUNDARY_KEYS: Final = frozenset({"id", "name", "error", "next"})
 _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
     NodeKind.START: _COMMON_KEYS | {"timer"},
-    NodeKind.END: _COMMON_KEYS | {"terminate"},
+    NodeKind.END: _COMMON_KEYS | {"terminate", "error"},
     NodeKind.USER_TASK: _COMMON_KEYS
     | {
         "department",
@@ -148,15 +167,18 @@ _KIND_KEYS: Final[Mapping[NodeKind, frozenset[str]]] = {
         "fields",
         "deliverables",
         "boundary",
+        "multi",
         *NODE_SLA_KEYS,
     },
-    NodeKind.SERVICE_TASK: _COMMON_KEYS | {"handler", "department", "time_limit"},
+    NodeKind.SERVICE_TASK: _COMMON_KEYS | {"handler", "department", "time_limit", "boundary"},
     NodeKind.EXCLUSIVE_GATEWAY: _COMMON_KEYS,
     NodeKind.PARALLEL_GATEWAY: _COMMON_KEYS,
     NodeKind.INCLUSIVE_GATEWAY: _COMMON_KEYS,
-    NodeKind.SUBPROCESS: _COMMON_KEYS | {"department", "nodes", "boundary"},
+    NodeKind.SUBPROCESS: _COMMON_KEYS | {"department", "nodes", "boundary", "multi"},
     NodeKind.TIMER: _COMMON_KEYS | {"timer"},
     NodeKind.BOUNDARY_TIMER: _BOUNDARY_KEYS | {"type", "attached_to"},
+    NodeKind.CALL_ACTIVITY: _COMMON_KEYS | {"department", "boundary", *CALL_KEYS},
+    NodeKind.BOUNDARY_ERROR: _ERROR_BOUNDARY_KEYS | {"type", "attached_to"},
 }
 #: Key -> the node types that have it, for "handler 只用于 service_task" hints.
 _KEY_OWNERS: Final[Mapping[str, str]] = {
@@ -174,6 +196,8 @@ _KIND_NAMES: Final[Mapping[NodeKind, str]] = {
     NodeKind.SUBPROCESS: "子流程",
     NodeKind.TIMER: "定时节点",
     NodeKind.BOUNDARY_TIMER: "边界定时器",
+    NodeKind.CALL_ACTIVITY: "调用活动",
+    NodeKind.BOUNDARY_ERROR: "边界错误事件",
 }
 
 
@@ -344,7 +368,7 @@ class _DocumentReader:
             children = reading.sequence(item, "nodes", node_id=node_id)
             ids = self._read_nodes(children, scope=node_id) if children is not None else []
             self._nodes[node_id] = replace(node, children=tuple(ids))
-        if isinstance(node, UserTask | SubProcess):
+        if isinstance(node, UserTask | SubProcess | ServiceTask | CallActivity):
             self._read_boundaries(item, node)
         return node_id
 
@@ -366,7 +390,7 @@ class _DocumentReader:
         return node_id
 
     def _read_boundaries(self, item: YamlMap, activity: Node) -> None:
-        """``boundary: [{id, timer, interrupting, next}]``: each one a node attached to the activity."""
+        """``boundary: [{id, timer, interrupting, next} | {id, error, next}]``: nodes on the activity."""
         reading = self.reading
         entries = reading.sequence(item, "boundary", node_id=activity.id)
         for index, entry in enumerate(entries or ()):
@@ -381,15 +405,19 @@ class _DocumentReader:
             node_id = self._new_id(entry)
             if node_id is None:
                 continue
-            reading.check_keys(entry, _BOUNDARY_KEYS, node_id=node_id, what=f"边界定时器 {node_id} ")
-            reading.remember(node_id, entry, _BOUNDARY_KEYS)
+            catching = "error" in entry
+            keys = _ERROR_BOUNDARY_KEYS if catching else _BOUNDARY_KEYS
+            what = "边界错误事件" if catching else "边界定时器"
+            reading.check_keys(entry, keys, node_id=node_id, what=f"{what} {node_id} ")
+            reading.remember(node_id, entry, keys)
             common = _Common(
                 id=node_id,
                 name=reading.text(entry, "name", node_id=node_id) or "",
                 line=entry.line,
                 scope=activity.scope,
             )
-            self._nodes[node_id] = _boundary(reading, entry, common, attached_to=activity.id)
+            build = _boundary_error if catching else _boundary
+            self._nodes[node_id] = build(reading, entry, common, attached_to=activity.id)
             self._flows.read_next(node_id, entry)
 
     def _kind(self, item: YamlMap, node_id: str) -> NodeKind | None:
@@ -430,6 +458,7 @@ def _user_task(reading: Reading, item: YamlMap, common: _Common) -> UserTask:
         time_limit=read_time_limit(reading, item, node_id),
         sla=read_node_sla(reading, item, node_id),
         outcomes=read_outcomes(reading, item, node_id),
+        multi=read_multi(reading, item, node_id),
     )
 
 
@@ -446,7 +475,12 @@ def _service_task(reading: Reading, item: YamlMap, common: _Common) -> ServiceTa
 
 
 def _end(reading: Reading, item: YamlMap, common: _Common) -> EndEvent:
-    return EndEvent(**common, terminate=bool(reading.boolean(item, "terminate", node_id=common["id"])))
+    node_id = common["id"]
+    return EndEvent(
+        **common,
+        terminate=bool(reading.boolean(item, "terminate", node_id=node_id)),
+        error=read_thrown(reading, item, node_id),
+    )
 
 
 def _start(reading: Reading, item: YamlMap, common: _Common) -> StartEvent:
@@ -474,8 +508,41 @@ def _boundary(
     )
 
 
+def _boundary_error(
+    reading: Reading, item: YamlMap, common: _Common, *, attached_to: str | None = None
+) -> BoundaryError:
+    """An error boundary, from an activity's ``boundary`` list or written as a node with ``attached_to``."""
+    node_id = common["id"]
+    target = attached_to or reading.text(item, "attached_to", node_id=node_id, required=True) or UNREADABLE
+    code, code_variable, message_variable = read_caught(reading, item, node_id)
+    return BoundaryError(
+        **common,
+        attached_to=target,
+        code=code,
+        code_variable=code_variable,
+        message_variable=message_variable,
+    )
+
+
 def _subprocess(reading: Reading, item: YamlMap, common: _Common) -> SubProcess:
-    return SubProcess(**common, department=_department(reading, item, common))
+    return SubProcess(
+        **common,
+        department=_department(reading, item, common),
+        multi=read_multi(reading, item, common["id"]),
+    )
+
+
+def _call_activity(reading: Reading, item: YamlMap, common: _Common) -> CallActivity:
+    node_id = common["id"]
+    called, version = read_called(reading, item, node_id)
+    return CallActivity(
+        **common,
+        called=called or UNREADABLE,
+        version=version,
+        inputs=read_mappings(reading, item, "inputs", node_id),
+        outputs=read_mappings(reading, item, "outputs", node_id),
+        department=_department(reading, item, common),
+    )
 
 
 _BUILDERS: Final[Mapping[NodeKind, Callable[[Reading, YamlMap, _Common], Node]]] = {
@@ -489,4 +556,6 @@ _BUILDERS: Final[Mapping[NodeKind, Callable[[Reading, YamlMap, _Common], Node]]]
     NodeKind.SUBPROCESS: _subprocess,
     NodeKind.TIMER: _timer,
     NodeKind.BOUNDARY_TIMER: _boundary,
+    NodeKind.CALL_ACTIVITY: _call_activity,
+    NodeKind.BOUNDARY_ERROR: _boundary_error,
 }

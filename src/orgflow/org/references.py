@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from orgflow.model.assignment_rules import (
+    AnyOfRule,
     AssignmentRule,
     DepartmentRule,
     MappedDepartment,
@@ -78,6 +79,9 @@ def _rule(
     elif isinstance(rule, TierRule):
         for tier in rule.tiers:
             yield from _rule(tier.rule, org, node_id, field, line)
+    elif isinstance(rule, AnyOfRule):
+        for part in rule.rules:
+            yield from _rule(part, org, node_id, field, line)
 
 
 def _department(org: OrgSnapshot, name: str, problem: _Problem) -> Iterator[DefinitionProblem]:

@@ -6,11 +6,13 @@ Adapters open a :class:`Runtime` with :func:`open_runtime`, run actions with
 
 from __future__ import annotations
 
+from orgflow.errors import BusinessError
 from orgflow.runtime.actions import CompleteWorkItem, DeployDefinition, Deployed, InstanceView, StartProcess
 from orgflow.runtime.facade import Runtime, open_runtime
 from orgflow.runtime.services import ServiceHandler, ServiceRegistry
 
 __all__ = [
+    "BusinessError",
     "CompleteWorkItem",
     "DeployDefinition",
     "Deployed",

@@ -113,16 +113,21 @@ class Deadlines:
         uow: UnitOfWork,
         stored: StoredInstance,
         item: WorkItem,
-        due_at: datetime,
+        due_at: datetime | None,
         now: datetime,
         *,
         counted_from: datetime | None = None,
+        catch_up: bool = False,
     ) -> None:
         """Give an open item a new due time and plan the deadlines still ahead again.
 
         ``counted_from``: the due time is the limit counted from then (a calendar
-        change), and reminders are spread from then; without it the due time was
-        set by a person (a re-plan) and reminders are spread from ``now``.
+        change, a move to another version), and reminders are spread from then;
+        without it the due time was set by a person (a re-plan) and reminders are
+        spread from ``now``. ``due_at`` ``None``: the step has no time limit (only
+        confirm receipt is chased, if it asks for that). ``catch_up``: a due time
+        already passed still gets its deadline, which runs at once (the item was
+        not overdue before, and a shorter limit makes it so).
         """
         uow.set_due({item.id: due_at}, None if counted_from is None else {item.id: counted_from})
         uow.cancel_jobs(item.id)
@@ -136,7 +141,8 @@ class Deadlines:
         ahead = [
             d
             for d in plan.deadlines
-            if d.at > now and not (acknowledged and d.kind.value in ACKNOWLEDGE_KINDS)
+            if (d.at > now or (catch_up and d.kind is DeadlineKind.DUE))
+            and not (acknowledged and d.kind.value in ACKNOWLEDGE_KINDS)
         ]
         uow.schedule_jobs(_jobs(stored.state.id, item.id, ahead), now)
 

@@ -37,6 +37,7 @@ from orgflow.runtime.actions import (
     FireTimer,
     ImportOrg,
     MarkNotificationsRead,
+    MigrateInstances,
     OpenOverdueAnomaly,
     OrgImported,
     RaiseAnomaly,
@@ -62,6 +63,7 @@ from orgflow.runtime.views import (
     Deployed,
     HistoryEntry,
     InstanceView,
+    Migration,
     ProgressReported,
     Recomputed,
 )
@@ -248,6 +250,8 @@ class CommandExecutor:
     def execute(self, action: FireTimer) -> InstanceView | None: ...
     @overload
     def execute(self, action: MarkNotificationsRead) -> int: ...
+    @overload
+    def execute(self, action: MigrateInstances) -> Migration: ...
     def execute(self, action: Action) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives)."""
         return self._chain(Invocation(action))

@@ -41,6 +41,7 @@ from orgflow.runtime.actions import (
     FireTimer,
     ImportOrg,
     MarkNotificationsRead,
+    MigrateInstances,
     OpenOverdueAnomaly,
     RaiseAnomaly,
     RecomputeDeadlines,
@@ -60,10 +61,12 @@ from orgflow.runtime.actions import (
     WorkItemAction,
 )
 from orgflow.runtime.anomalies import AnomalyHandlers
+from orgflow.runtime.calls import CallLinks
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.copying import copy_instance
 from orgflow.runtime.deadlines import Deadlines
 from orgflow.runtime.field_visibility import hidden_for, restrict_view
+from orgflow.runtime.migration import Migrations
 from orgflow.runtime.notices import Notice
 from orgflow.runtime.permissions import is_administrator
 from orgflow.runtime.preferences import PreferenceHandlers
@@ -127,6 +130,7 @@ class ActionHandlers:
         self.deadlines = deadlines
         self.timers = timers
         self.on_deploy = on_deploy
+        self.calls = CallLinks(run=self._run, save=self._save)
         anomalies = AnomalyHandlers(clock=clock, ids=ids, transfer=self.on_work_item, deadlines=deadlines)
         self._table: Mapping[type[Any], Callable[[Any, UnitOfWork], object]] = {
             DeployDefinition: self.deploy,
@@ -159,6 +163,7 @@ class ActionHandlers:
             ReplanAnomaly: anomalies.replan,
             ResolveAnomaly: anomalies.resolve,
             VerifyAnomaly: anomalies.verify,
+            MigrateInstances: Migrations(clock, ids, deadlines, timers).migrate,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:
@@ -180,6 +185,7 @@ class ActionHandlers:
             source_format=action.source_format,
             actor=action.actor,
             now=now,
+            change_note=(action.change_note or "").strip() or None,
         )
         if created and self.on_deploy is not None:
             self.on_deploy(uow, deployed, now)
@@ -359,12 +365,16 @@ class ActionHandlers:
         now: datetime,
         chart: OrgSnapshot,
     ) -> StoredInstance:
-        """Persist the transition, then write its deadline and timer jobs in the same transaction."""
+        """Persist the transition, then write its deadline and timer jobs in the same transaction.
+
+        Called processes are started, cancelled and reported back to in it too
+        (:mod:`orgflow.runtime.calls`); the instance comes back as it is after that.
+        """
         stored = uow.save(before, transition, deployed, now, chart)
         self.deadlines.after_save(uow, stored, transition, deployed, now)
         self.timers.after_save(uow, stored, transition, now)
         self.deadlines.notices.after_save(uow, stored, transition, deployed, now)
-        return stored
+        return self.calls.after_save(uow, stored, transition, now, chart)
 
     def _run(
         self,

@@ -17,9 +17,11 @@ from typing import Any, TypeVar
 from orgflow.engine.state import InstanceStatus
 from orgflow.errors import NotFound, WorkItemNotOpen
 from orgflow.model.archive_rule import ArchiveRule
+from orgflow.model.diff import diff_definitions
 from orgflow.model.field_access import without
 from orgflow.model.nodes import UserTask
 from orgflow.org.model import OrgSnapshot, department_group
+from orgflow.runtime.call_views import linked_instances
 from orgflow.runtime.field_visibility import hidden_at, hidden_for, restrict_history, restrict_view
 from orgflow.runtime.inbox import inbox_filter, inbox_view, read_counts, read_page, view_query
 from orgflow.runtime.permissions import check_may_read
@@ -34,6 +36,7 @@ from orgflow.runtime.views import (
     InstanceDetail,
     InstanceSummary,
     InstanceView,
+    VersionDiff,
     WorkItemForm,
     WorkItemView,
     instance_view,
@@ -42,6 +45,7 @@ from orgflow.settings import DEFAULT_HOME
 from orgflow.store import attachments, definitions, history, instances, participants, progress, work_items
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection, Database
+from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.file_store import FileStore
 from orgflow.store.inbox import InboxView
 from orgflow.store.instances import StoredInstance
@@ -73,6 +77,37 @@ class Queries:
         with self._database.reading() as connection:
             rows = definitions.listing(connection, key=key, latest_only=latest_only)
         return tuple(_view(DefinitionView, row) for row in rows)
+
+    def definition(self, key: str, version: int | None = None) -> DeployedDefinition:
+        """A deployed version, parsed: the newest of ``key``, or ``version`` (for export and diagrams).
+
+        Raises:
+            NotFound: The key is not deployed, or has no such version.
+        """
+        with self._database.reading() as connection:
+            if version is not None:
+                return self._catalog.version(connection, key, version)
+            found = self._catalog.latest(connection, key)
+        if found is None:
+            raise NotFound(f"流程定义 {key} 未部署（orgflow definitions 可列出已部署的流程）")
+        return found
+
+    def diff(self, key: str, from_version: int, to_version: int) -> VersionDiff:
+        """What changed from one version of ``key`` to another (nodes, flows, process rules).
+
+        Raises:
+            NotFound: The key has no such version.
+        """
+        with self._database.reading() as connection:
+            old, new = (self._catalog.version(connection, key, v) for v in (from_version, to_version))
+        return VersionDiff(
+            key=key,
+            from_version=old.version,
+            to_version=new.version,
+            from_label=old.label,
+            to_label=new.label,
+            diff=diff_definitions(old.definition, new.definition),
+        )
 
     def work_items(
         self,
@@ -231,9 +266,12 @@ class Queries:
             raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
         hidden = hidden_for(deployed.definition, stored.state, viewer)
         entries = tuple(_view(HistoryEntry, row, data=_frozen(row["data"])) for row in rows)
+        children, caller = linked_instances(connection, stored, rows)
         return InstanceDetail(
             instance=restrict_view(_with_progress(instance_view(stored, deployed), reported), hidden),
             history=restrict_history(entries, hidden),
+            children=children,
+            caller=caller,
         )
 
     def work_item_form(self, work_item_id: str, *, viewer: str | None = None) -> WorkItemForm:
@@ -265,7 +303,7 @@ class Queries:
             outcomes=node.outcomes,
             form=node.form,
             field_access=MappingProxyType({name: level.value for name, level in node.field_access}),
-            data=MappingProxyType(without(stored.state.data, hidden)),
+            data=MappingProxyType(without({**stored.state.data, **(item.local or {})}, hidden)),
         )
 
     def attachments(self, id_or_business_key: str) -> tuple[AttachmentView, ...]:

@@ -8,6 +8,12 @@ pending. A handler that is not registered, raises, or returns something that
 is not a JSON object becomes ``FailServiceCall``: the instance stops as
 ``failed`` with the reason recorded, and the command that got it there still
 succeeds (the person who approved did nothing wrong).
+
+A handler that meets a business outcome the process models (a card declined,
+credit refused) raises :class:`~orgflow.errors.BusinessError` with a code instead: that is a
+BPMN error (``ThrowError``), caught by an error boundary of the service task or
+of a scope around it. A call whose token was cancelled meanwhile (an error or
+a terminate end on another path) is not made.
 """
 
 from __future__ import annotations
@@ -20,10 +26,11 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from orgflow.engine.commands import CompleteServiceCall, FailServiceCall
+from orgflow.engine.commands import CompleteServiceCall, FailServiceCall, ThrowError
 from orgflow.engine.effects import Effect, Rejection, ServiceCallRequested, Transition
-from orgflow.engine.state import InstanceState, InstanceStatus
+from orgflow.engine.state import InstanceState, InstanceStatus, TokenStatus
 from orgflow.engine.step import apply
+from orgflow.errors import BusinessError
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
@@ -36,6 +43,10 @@ ServiceHandler = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
 MAX_SERVICE_CALLS = 1000
 
 logger = logging.getLogger("orgflow.runtime.services")
+
+
+#: What the runtime answers a service call with.
+ServiceAnswer = CompleteServiceCall | FailServiceCall | ThrowError
 
 
 class ServiceRegistry:
@@ -63,9 +74,7 @@ class ServiceRegistry:
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._handlers))
 
-    def call(
-        self, request: ServiceCallRequested, state: InstanceState, node_name: str
-    ) -> CompleteServiceCall | FailServiceCall:
+    def call(self, request: ServiceCallRequested, state: InstanceState, node_name: str) -> ServiceAnswer:
         """Run the handler for one request and turn whatever happens into the engine's answer."""
         where = f"服务任务「{node_name}」的处理程序 {request.handler!r}"
         handler = self._handlers.get(request.handler)
@@ -75,6 +84,8 @@ class ServiceRegistry:
             )
         try:
             result = handler(MappingProxyType(copy.deepcopy(dict(state.data))))
+        except BusinessError as error:
+            return ThrowError(token_id=request.token_id, code=error.code, message=error.detail)
         except Exception as error:
             logger.warning(
                 "service handler raised",
@@ -119,10 +130,12 @@ def answer_service_calls(
     calls = 0
     while pending and state.status is InstanceStatus.RUNNING:
         request = pending.popleft()
+        if not _still_waiting(state, request):
+            continue  # cancelled meanwhile, with its scope
         calls += 1
         node_name = definition.nodes[request.node_id].label
         if calls > MAX_SERVICE_CALLS:
-            answer: CompleteServiceCall | FailServiceCall = FailServiceCall(
+            answer: ServiceAnswer = FailServiceCall(
                 token_id=request.token_id,
                 message=(
                     f"自动步骤在一次办理中执行超过 {MAX_SERVICE_CALLS} 次，"
@@ -138,3 +151,13 @@ def answer_service_calls(
         effects.extend(outcome.effects)
         pending.extend(effect for effect in outcome.effects if isinstance(effect, ServiceCallRequested))
     return Transition(state=state, effects=tuple(effects))
+
+
+def _still_waiting(state: InstanceState, request: ServiceCallRequested) -> bool:
+    """Whether the request's token still waits at its service task for this answer."""
+    return any(
+        token.id == request.token_id
+        and token.node_id == request.node_id
+        and token.status is TokenStatus.SERVICE
+        for token in state.tokens
+    )

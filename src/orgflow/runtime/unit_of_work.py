@@ -82,6 +82,7 @@ class UnitOfWork:
         source_format: str = "yaml",
         actor: str | None,
         now: datetime,
+        change_note: str | None = None,
     ) -> tuple[DeployedDefinition, bool]:
         """Store a new version of a validated definition (see ``DefinitionCatalog.deploy``)."""
         return self.catalog.deploy(
@@ -91,6 +92,7 @@ class UnitOfWork:
             source_format=source_format,
             actor=actor,
             now=now,
+            change_note=change_note,
         )
 
     def definition_to_start(self, key: str, version: int | None) -> DeployedDefinition:
@@ -261,9 +263,9 @@ class UnitOfWork:
         return None if row is None else row["due_at"]
 
     def set_due(
-        self, due: Mapping[str, datetime], counted_from: Mapping[str, datetime] | None = None
+        self, due: Mapping[str, datetime | None], counted_from: Mapping[str, datetime] | None = None
     ) -> None:
-        """Give open items their due times, by item id, with the moments they were counted from if known."""
+        """Give open items their due times (``None``: none), by item id, with the moments counted from."""
         if due:
             work_items.set_due(self.connection, due, counted_from)
 

@@ -22,12 +22,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 
-from orgflow.errors import ConfigurationError
+from orgflow.engine.state import InstanceStatus
+from orgflow.errors import ConfigurationError, NotFound
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.loaders import LOADERS, Loader
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
-from orgflow.store.tables import definitions
+from orgflow.store.tables import definitions, instances
 
 #: Parses stored source text: ``(text, source name) -> ProcessDefinition``.
 Parser = Callable[[str, str], ProcessDefinition]
@@ -58,6 +59,7 @@ class DeployedDefinition:
         deployed_at: When it was deployed.
         deployed_by: Who deployed it.
         definition: The parsed definition the engine runs.
+        change_note: What the deployer said changed in this version (变更说明), if anything.
         departments: Each node's responsible department (负责部门) by node id,
             for nodes that name one (what work items are filed under).
     """
@@ -71,6 +73,7 @@ class DeployedDefinition:
     deployed_at: datetime
     deployed_by: str | None
     definition: ProcessDefinition
+    change_note: str | None = None
     departments: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +94,7 @@ _ROW_COLUMNS = (
     definitions.c.content_hash,
     definitions.c.deployed_at,
     definitions.c.deployed_by,
+    definitions.c.change_note,
 )
 SELECT_BY_ID = select(*_ROW_COLUMNS, definitions.c.source_format, definitions.c.source_text).where(
     definitions.c.id == bindparam("id")
@@ -151,9 +155,21 @@ class DefinitionCatalog:
             deployed_at=row.deployed_at,
             deployed_by=row.deployed_by,
             definition=parser(row.source_text, row.label),
+            change_note=row.change_note,
         )
         with self._lock:
             return self._cache.setdefault(id_, deployed)
+
+    def version(self, connection: Connection, key: str, version: int) -> DeployedDefinition:
+        """Version ``version`` of ``key``.
+
+        Raises:
+            NotFound: The key has no such version.
+        """
+        found = self.get(connection, definition_id(key, version))
+        if found is None:
+            raise NotFound(f"流程定义 {key} 没有版本 {version}（orgflow versions {key} 可列出它的版本）")
+        return found
 
     def latest(self, connection: Connection, key: str) -> DeployedDefinition | None:
         """The newest version of ``key`` (what new instances start on)."""
@@ -169,8 +185,11 @@ class DefinitionCatalog:
         source_format: str,
         actor: str | None,
         now: datetime,
+        change_note: str | None = None,
     ) -> tuple[DeployedDefinition, bool]:
         """Store a new version of ``definition.key``, unless its source equals the newest version's.
+
+        ``change_note`` is kept with a new version only: an unchanged source keeps the note it had.
 
         Returns:
             The deployed version and whether it was created (``False``: the
@@ -203,6 +222,7 @@ class DefinitionCatalog:
             "content_hash": digest,
             "deployed_at": now,
             "deployed_by": actor,
+            "change_note": change_note,
         }
         connection.execute(INSERT_DEFINITION, row)
         deployed = DeployedDefinition(
@@ -215,16 +235,33 @@ class DefinitionCatalog:
             deployed_at=now,
             deployed_by=actor,
             definition=definition,
+            change_note=change_note,
         )
         return deployed, True
+
+
+#: How many instances run on each version (correlated; the key narrows it to the key's index range).
+_RUNNING = (
+    select(func.count())
+    .where(
+        instances.c.definition_key == definitions.c.key,
+        instances.c.status == InstanceStatus.RUNNING.value,
+        instances.c.definition_id == definitions.c.id,
+    )
+    .scalar_subquery()
+    .label("running")
+)
 
 
 def listing(
     connection: Connection, *, key: str | None = None, latest_only: bool = False
 ) -> Sequence[Mapping[str, Any]]:
-    """Deployed versions (without source), by key then version; ``latest_only`` keeps each key's newest."""
+    """Deployed versions (without source) with their running instances, by key then version.
+
+    ``latest_only`` keeps each key's newest.
+    """
     query = where_given(
-        select(*_ROW_COLUMNS, definitions.c.major, definitions.c.minor), (definitions.c.key, key)
+        select(*_ROW_COLUMNS, definitions.c.major, definitions.c.minor, _RUNNING), (definitions.c.key, key)
     )
     if latest_only:
         newer = definitions.alias("newer")

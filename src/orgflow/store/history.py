@@ -19,12 +19,20 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, bindparam, func, insert, select
 
 from orgflow.engine.effects import (
+    CallCancelled,
+    CallCompleted,
+    CallRequested,
     CountersignDecided,
     Effect,
+    ErrorCaught,
+    ErrorEscalated,
+    ErrorThrown,
     InstanceEnded,
     InstanceFailed,
     InstanceStarted,
     InstanceWithdrawn,
+    MultiInstanceCompleted,
+    MultiInstanceStarted,
     NodeEntered,
     NodeLeft,
     NodePassed,
@@ -236,6 +244,55 @@ def _timer_cancelled(effect: TimerCancelled) -> _Detail:
     return _Detail(node_id=effect.node_id, comment=effect.reason or None, data={"timer_id": effect.timer_id})
 
 
+def _error_thrown(effect: ErrorThrown | ErrorEscalated) -> _Detail:
+    token_id = effect.token_id if isinstance(effect, ErrorThrown) else None
+    return _Detail(
+        node_id=effect.node_id, token_id=token_id, outcome=effect.code, comment=effect.message or None
+    )
+
+
+def _error_caught(effect: ErrorCaught) -> _Detail:
+    return _Detail(
+        node_id=effect.node_id,
+        token_id=effect.token_id,
+        outcome=effect.code,
+        comment=effect.message or None,
+        data={"attached_to": effect.attached_to},
+    )
+
+
+def _call_requested(effect: CallRequested) -> _Detail:
+    data = {
+        "child": effect.instance_id,
+        "key": effect.key,
+        "version": effect.version,
+        "input": dict(effect.data),
+    }
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data=data)
+
+
+def _call_completed(effect: CallCompleted) -> _Detail:
+    data = {"child": effect.instance_id, "output": dict(effect.data)}
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data=data)
+
+
+def _call_cancelled(effect: CallCancelled) -> _Detail:
+    return _Detail(
+        node_id=effect.node_id,
+        token_id=effect.token_id,
+        comment=effect.reason,
+        data={"child": effect.instance_id},
+    )
+
+
+def _multi_instance(effect: MultiInstanceStarted | MultiInstanceCompleted) -> _Detail:
+    if isinstance(effect, MultiInstanceStarted):
+        data: dict[str, Any] = {"instances": effect.instances, "sequential": effect.sequential}
+        return _Detail(node_id=effect.node_id, token_id=effect.token_id, data=data)
+    data = {"instances": effect.instances, "completed": effect.completed}
+    return _Detail(node_id=effect.node_id, token_id=effect.token_id, outcome=effect.outcome, data=data)
+
+
 #: Effect type → (history ``kind``, the columns it fills).
 ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], _Detail]]] = {
     InstanceStarted: ("instance_started", _instance_started),
@@ -261,6 +318,14 @@ ROW_BUILDERS: Mapping[type[Any], tuple[str, Callable[[Any], _Detail]]] = {
     TimerScheduled: ("timer_scheduled", _timer_scheduled),
     TimerFired: ("timer_fired", _timer_fired),
     TimerCancelled: ("timer_cancelled", _timer_cancelled),
+    ErrorThrown: ("error_thrown", _error_thrown),
+    ErrorCaught: ("error_caught", _error_caught),
+    ErrorEscalated: ("error_escalated", _error_thrown),
+    CallRequested: ("call_started", _call_requested),
+    CallCompleted: ("call_completed", _call_completed),
+    CallCancelled: ("call_cancelled", _call_cancelled),
+    MultiInstanceStarted: ("multi_instance_started", _multi_instance),
+    MultiInstanceCompleted: ("multi_instance_completed", _multi_instance),
 }
 
 

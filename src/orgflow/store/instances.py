@@ -9,6 +9,10 @@ statement, compiled once (:mod:`orgflow.store.statements`):
   the instance's own commands reads them, and nearly every command moves one.
   Work items come back oldest first; tokens in the order the engine saved them;
 - ``insert_new`` writes a new instance;
+- a child instance's caller (调用子流程: the parent instance, its token and call
+  activity) rides in the ``signoffs`` JSON column as one tagged entry
+  ``{"caller": [instance_id, token_id, node_id]}`` beside the signoff arrays, until
+  the instances table has columns of its own for it (which would need a migration);
 - ``update_state`` writes the row with ``UPDATE … WHERE id = :id AND version = :expected``
   and raises ``Conflict`` when another transaction got there first. Only the
   columns that changed are written: SQLite rewrites every index on a column
@@ -25,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, FromClause, and_, bindparam, insert, select, update
 
 from orgflow.engine.state import (
+    Caller,
     InstanceError,
     InstanceState,
     InstanceStatus,
@@ -127,8 +132,9 @@ _CHECKED_UPDATE = (
     .where(instances.c.id == bindparam("b_id"), instances.c.version == bindparam("b_expected"))
     .values(version=instances.c.version + 1)
 )
-#: The columns a save may change; ``updated_at`` always does.
+#: The columns a save may change; ``updated_at`` always does (``definition_id`` only when migrated).
 _SAVED = (
+    "definition_id",
     "status",
     "data",
     "tokens",
@@ -227,10 +233,11 @@ def _saved_values(state: InstanceState, now: datetime, *, ended_at: datetime | N
     if ended_at is None and state.status in ENDED:
         ended_at = now
     return {
+        "definition_id": state.definition_id,
         "status": state.status.value,
         "data": state.data,
         "tokens": state.tokens,  # named tuples: JSON arrays as they are
-        "signoffs": state.signoffs,
+        "signoffs": (*state.signoffs, {"caller": state.caller}) if state.caller else state.signoffs,
         "trail": state.trail,
         "timers": [_stored_timer(timer) for timer in state.timers] if state.timers else None,
         "next_token": state.next_token,
@@ -246,25 +253,30 @@ def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
     if not rows:
         return None
     first = rows[0]
+    tokens = tuple(_token(fields) for fields in first[14])
     found_items = [WorkItem(*row[_ITEMS_AT:]) for row in rows if row[_ITEMS_AT] is not None]
     if len(found_items) > 1:
         found_items.sort(key=_item_order)
+    if found_items and any(token.loop is not None for token in tokens):
+        found_items = _with_loops(found_items, tokens)
     error_node, error_message = first[8], first[9]
+    signoffs, caller = _engine_records(first[15])
     state = InstanceState(
         id=first[0],
         definition_id=first[1],
         business_key=first[2],
         status=_INSTANCE_STATUS[first[3]],
         data=first[4],
-        tokens=tuple(_token(fields) for fields in first[14]),
+        tokens=tokens,
         work_items=tuple(found_items),
         next_token=first[5],
         initiator=first[6],
         started_at=first[7],
         error=None if error_message is None else InstanceError(node_id=error_node, message=error_message),
-        signoffs=tuple(_signoff(fields) for fields in first[15]) if first[15] else (),
+        signoffs=signoffs,
         trail=tuple(TrailEntry(*fields) for fields in first[16]) if first[16] else (),
         timers=tuple(_timer(fields) for fields in first[17]) if first[17] else (),
+        caller=caller,
     )
     return StoredInstance(
         state=state, version=first[10], definition_key=first[11], ended_at=first[12], updated_at=first[13]
@@ -279,6 +291,31 @@ _TOKEN_STATUS = {status.value: status for status in TokenStatus}
 def _token(fields: Sequence[Any]) -> Token:
     """A token from its stored array ``[id, node_id, status, scope, arrived_by, outcome]``."""
     return Token(fields[0], fields[1], _TOKEN_STATUS[fields[2]], *fields[3:])
+
+
+def _with_loops(items: list[WorkItem], tokens: Sequence[Token]) -> list[WorkItem]:
+    """Give the items of multi-instance instances their loop counter and locals (kept on their tokens)."""
+    loops = {token.id: token for token in tokens if token.loop is not None}
+    return [
+        item._replace(loop=loops[item.token_id].loop, local=loops[item.token_id].local)
+        if item.token_id in loops
+        else item
+        for item in items
+    ]
+
+
+def _engine_records(stored: Sequence[Any] | None) -> tuple[tuple[Signoff, ...], Caller | None]:
+    """The signoffs column: signoff arrays, and maybe the tagged caller entry of a child instance."""
+    if not stored:
+        return (), None
+    caller = None
+    signoffs = []
+    for entry in stored:
+        if isinstance(entry, dict):
+            caller = Caller(*entry["caller"])
+        else:
+            signoffs.append(_signoff(entry))
+    return tuple(signoffs), caller
 
 
 def _signoff(fields: Sequence[Any]) -> Signoff:

@@ -187,6 +187,11 @@ definitions = Table(
     Column("content_hash", String, nullable=False, comment="sha256 of source_text"),
     Column("deployed_at", UtcDateTime, nullable=False),
     Column("deployed_by", String),
+    Column(
+        "change_note",
+        Text,
+        comment="变更说明: what the deployer says changed in this version (NULL: none given)",
+    ),
     UniqueConstraint("key", "version"),
 )
 

@@ -95,6 +95,7 @@ VIEW_COLUMNS = (
     work_items.c.progress_percent,
     work_items.c.progress_note,
     work_items.c.progress_at,
+    work_items.c.due_at,
 )
 
 
@@ -206,9 +207,11 @@ def _closing(
 
 
 def set_due(
-    connection: Connection, due: Mapping[str, datetime], counted_from: Mapping[str, datetime] | None = None
+    connection: Connection,
+    due: Mapping[str, datetime | None],
+    counted_from: Mapping[str, datetime] | None = None,
 ) -> None:
-    """Give open items their due time (时限), by item id, and the moment each was counted from, if known."""
+    """Give open items their due time (时限; ``None``: none) by item id, and the moments counted from."""
     since = counted_from or {}
     rows = [{"b_id": item_id, "due_at": at, "due_from": since.get(item_id)} for item_id, at in due.items()]
     SET_DUE.execute_many(connection, rows)

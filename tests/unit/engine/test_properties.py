@@ -1,7 +1,8 @@
 """Property tests: random well-formed processes never lose or duplicate tokens.
 
 Processes are built from blocks (task, sequence, parallel, exclusive, inclusive,
-subprocess, a rework loop, a subprocess with a terminate end), so every one of
+subprocess, a rework loop, a subprocess with a terminate end, a multi-instance
+task, a subprocess whose error end is caught on its boundary), so every one of
 them is well formed. A random driver completes random open work items with
 random outcomes; after every command the state must be consistent, and the run
 must always be either finished or waiting on a user task.
@@ -26,7 +27,9 @@ from orgflow.ids import SequentialIds
 from orgflow.model.assignment_rules import UserRule
 from orgflow.model.definition import Flow, ProcessDefinition
 from orgflow.model.expressions import compile_expression
+from orgflow.model.multi_instance import MultiInstance
 from orgflow.model.nodes import (
+    BoundaryError,
     BoundaryTimer,
     EndEvent,
     ExclusiveGateway,
@@ -35,6 +38,7 @@ from orgflow.model.nodes import (
     ParallelGateway,
     StartEvent,
     SubProcess,
+    ThrownError,
     UserTask,
 )
 
@@ -78,6 +82,26 @@ class TerminatingSub:
     other: Any
 
 
+@dataclass(frozen=True)
+class Multi:
+    count: int
+    sequential: bool
+    completion: str | None
+
+
+@dataclass(frozen=True)
+class ErrorSub:
+    """A subprocess whose first branch ends in an error caught on the subprocess's boundary."""
+
+    failing: Any
+    other: Any
+
+
+def multis() -> st.SearchStrategy[Multi]:
+    completions = st.sampled_from([None, "nrOfCompletedInstances >= 1", "outcome == 'reject'"])
+    return st.builds(Multi, st.integers(0, 3), st.booleans(), completions)
+
+
 def blocks() -> st.SearchStrategy[Any]:
     def extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         several = st.lists(children, min_size=2, max_size=3).map(tuple)
@@ -88,9 +112,10 @@ def blocks() -> st.SearchStrategy[Any]:
             children.map(Sub),
             children.map(Rework),
             st.builds(TerminatingSub, children, children),
+            st.builds(ErrorSub, children, children),
         )
 
-    return st.recursive(st.just(Task()), extend, max_leaves=8)
+    return st.recursive(st.one_of(st.just(Task()), multis()), extend, max_leaves=8)
 
 
 class Builder:
@@ -126,6 +151,17 @@ class Builder:
         if isinstance(block, Task):
             node_id = self.add(UserTask(id=self.name("task"), scope=scope, assignee=UserRule(user="u")))
             return node_id, node_id
+        if isinstance(block, Multi):
+            multi = MultiInstance(
+                sequential=block.sequential,
+                cardinality=compile_expression(str(block.count)),
+                completion=compile_expression(block.completion) if block.completion else None,
+            )
+            task = UserTask(id=self.name("multi"), scope=scope, assignee=UserRule(user="u"), multi=multi)
+            node_id = self.add(task)
+            return node_id, node_id
+        if isinstance(block, ErrorSub):
+            return self._error_sub(block, scope)
         if isinstance(block, Seq):
             ends = [self.build(part, scope) for part in block.parts]
             for (_, exit_), (entry, _) in itertools.pairwise(ends):
@@ -186,6 +222,26 @@ class Builder:
         self.connect(exit_, end)
         return sub, sub
 
+    def _error_sub(self, block: ErrorSub, scope: str | None) -> tuple[str, str]:
+        sub = self.add(SubProcess(id=self.name("esub"), scope=scope))
+        start = self.add(StartEvent(id=self.name("start"), scope=sub))
+        split = self.add(ParallelGateway(id=self.name("and"), scope=sub))
+        code = self.name("E")
+        fail = self.add(EndEvent(id=self.name("fail"), scope=sub, error=ThrownError(code=code)))
+        end = self.add(EndEvent(id=self.name("end"), scope=sub))
+        self.connect(start, split)
+        entry, exit_ = self.build(block.failing, sub)
+        self.connect(split, entry)
+        self.connect(exit_, fail)
+        entry, exit_ = self.build(block.other, sub)
+        self.connect(split, entry)
+        self.connect(exit_, end)
+        caught = self.add(BoundaryError(id=self.name("caught"), scope=scope, attached_to=sub, code=code))
+        merge = self.add(ExclusiveGateway(id=self.name("merge"), scope=scope))
+        self.connect(sub, merge)
+        self.connect(caught, merge)
+        return sub, merge
+
     def definition(self, block: Any) -> ProcessDefinition:
         start = self.add(StartEvent(id="start"))
         end = self.add(EndEvent(id="end"))
@@ -204,15 +260,24 @@ def check_consistent(definition: ProcessDefinition, state: InstanceState) -> Non
         assert token.status is not TokenStatus.MOVING
         if token.scope is None:
             assert node.scope is None
+        elif tokens[token.scope].status is TokenStatus.MULTI:
+            parent = tokens[token.scope]
+            assert token.loop is not None and token.node_id == parent.node_id, "stray multi-instance token"
         else:
             parent = tokens[token.scope]
             assert parent.status is TokenStatus.SCOPE, "child token of a scope that is not open"
             assert node.scope == parent.node_id, "token outside its scope"
-        key = (token.node_id, token.scope) if token.status is not TokenStatus.JOIN else (token.id, None)
+        key = (
+            (token.node_id, token.scope, token.loop) if token.status is not TokenStatus.JOIN else (token.id,)
+        )
         assert key not in seen, f"two tokens at {token.node_id} in one scope"
         seen.add(key)
-        if token.status is TokenStatus.SCOPE:
-            assert any(child.scope == token.id for child in state.tokens), "empty subprocess left open"
+        if token.status in (TokenStatus.SCOPE, TokenStatus.MULTI):
+            assert any(child.scope == token.id for child in state.tokens), "empty scope left open"
+        if token.status is TokenStatus.MULTI:
+            counters = token.local or {}
+            active = sum(1 for child in state.tokens if child.scope == token.id)
+            assert counters["nrOfActiveInstances"] == active, "multi-instance counters disagree"
     items_by_token = {item.token_id: item for item in state.work_items}
     assert len(items_by_token) == len(state.work_items)
     for item in state.work_items:
@@ -240,7 +305,7 @@ def check_timers(definition: ProcessDefinition, state: InstanceState, tokens: di
         node = definition.nodes[timer.node_id]
         if isinstance(node, BoundaryTimer):
             assert token.node_id == node.attached_to
-            assert token.status in (TokenStatus.TASK, TokenStatus.SCOPE)
+            assert token.status in (TokenStatus.TASK, TokenStatus.SCOPE, TokenStatus.MULTI)
         else:
             assert (token.node_id, token.status) == (timer.node_id, TokenStatus.TIMER)
     waiting = sorted(token.id for token in state.tokens if token.status is TokenStatus.TIMER)

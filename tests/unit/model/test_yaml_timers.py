@@ -132,7 +132,7 @@ def test_every_timer_problem_is_reported_at_once_with_node_and_line(problems, th
     assert "没有出口连线" in the(found, node_id="lost", line=18).message
     assert "重复" in the(found, node_id="w1", line=19, field="id").message
     assert "nowhere" in the(found, node_id="gone", line=20, field="to").message
-    assert "只能挂在用户任务或子流程上" in the(found, node_id="lonely", line=21, field="attached_to").message
+    assert "子流程或调用活动上" in the(found, node_id="lonely", line=21, field="attached_to").message
 
 
 def test_timer_starts_only_on_the_process_start_and_never_as_a_duration(problems, the):

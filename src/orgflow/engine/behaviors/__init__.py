@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from orgflow.engine.behaviors import events, gateways, subprocess, tasks
+from orgflow.engine.behaviors import calls, events, gateways, subprocess, tasks
 from orgflow.engine.execution import Behaviour
 from orgflow.model.nodes import (
+    BoundaryError,
     BoundaryTimer,
+    CallActivity,
     EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
@@ -35,6 +37,8 @@ BEHAVIOURS: Mapping[type[Node], Behaviour] = {
     SubProcess: subprocess.enter_subprocess,
     TimerEvent: events.enter_timer,
     BoundaryTimer: events.enter_start,  # its firing put the token there: pass straight on
+    BoundaryError: events.enter_start,  # a caught error put the token there: pass straight on
+    CallActivity: calls.enter_call,
 }
 
 __all__ = ["BEHAVIOURS", "gateways"]

@@ -21,6 +21,11 @@ it to the fallback assignee or to the administrators. A rule that names
 something the org does not know always stops the instance: that is a
 configuration mistake, and routing around it would hide it.
 
+A multi-instance task runs all this once per instance
+(:mod:`orgflow.engine.multi_instance`): the rule is resolved over the
+instance's view of the data, so ``loopCounter`` and the element variable can
+pick a different person for each instance.
+
 A service task asks the runtime to call its handler; the engine never calls code itself.
 """
 
@@ -40,7 +45,7 @@ def enter_user_task(execution: Execution, token: Token, node: Node) -> None:
     """Open work for whoever the assignment rule finds, or apply the empty-result policy."""
     assert isinstance(node, UserTask)
     parked = execution.park(token, TokenStatus.TASK)
-    found = _resolve(execution, node)
+    found = _resolve(execution, parked, node)
     if found.error is not None:
         execution.fail(parked, f"节点「{node.label}」的处理人规则（{node.assignee}）无法执行：{found.error}")
         return
@@ -64,7 +69,7 @@ def _approves_itself(execution: Execution, node: UserTask, found: Resolution) ->
     policy = execution.definition.policy
     if not (policy.skip_initiator or policy.skip_repeat_approver):
         return None
-    if len(found.users) != 1 or found.group is not None or "approve" not in node.outcomes:
+    if len(found.users) != 1 or found.group is not None or found.groups or "approve" not in node.outcomes:
         return None
     if node.countersign.mode is not CountersignMode.SINGLE:
         return None
@@ -81,6 +86,12 @@ def _approves_itself(execution: Execution, node: UserTask, found: Resolution) ->
 def open_work(execution: Execution, token: Token, node: UserTask, found: Resolution) -> None:
     """Open the work items a resolution calls for at a waiting token, as the task's mode asks."""
     mode = node.countersign.mode
+    if found.groups:  # several candidates (AnyOfRule): an item for each group and each person
+        for group in found.groups:
+            execution.open_work_item(token, assignee=None, group=group)
+        for user in found.users:
+            execution.open_work_item(token, assignee=user, group=None)
+        return
     if found.group is not None and (mode is CountersignMode.SINGLE or not found.users):
         execution.open_work_item(token, assignee=None, group=found.group)
         return
@@ -95,11 +106,11 @@ def open_work(execution: Execution, token: Token, node: UserTask, found: Resolut
         execution.open_work_item(token, assignee=user, group=None)
 
 
-def _resolve(execution: Execution, node: UserTask) -> Resolution:
+def _resolve(execution: Execution, token: Token, node: UserTask) -> Resolution:
     if node.assignee is None:  # refused at deploy; kept total for hand-built definitions
         return Resolution(empty="节点没有处理人规则")
     state = execution.state
-    return resolve(node.assignee, execution.org, initiator=state.initiator, data=execution.data)
+    return resolve(node.assignee, execution.org, initiator=state.initiator, data=execution.context_of(token))
 
 
 def _nobody(execution: Execution, token: Token, node: UserTask, reason: str) -> None:
@@ -117,7 +128,7 @@ def _nobody(execution: Execution, token: Token, node: UserTask, reason: str) -> 
         stand_in = RoleRule(role=ADMINISTRATOR_ROLE)
     if stand_in is not None:
         state = execution.state
-        found = resolve(stand_in, execution.org, initiator=state.initiator, data=execution.data)
+        found = resolve(stand_in, execution.org, initiator=state.initiator, data=execution.context_of(token))
         if found.found:
             open_work(execution, token, node, found)
             return
@@ -167,7 +178,18 @@ def settle(execution: Execution, node: UserTask, signoff: Signoff, actor: str | 
 def leave_task(execution: Execution, token_id: str, node: UserTask, outcome: str, actor: str | None) -> None:
     """Leave a decided task with its outcome; after a "direct" return, go straight back to who returned it."""
     token = execution.tokens[token_id]
-    moved = Token(token.id, token.node_id, token.status, token.scope, token.arrived_by, outcome, node.id)
+    moved = Token(
+        token.id,
+        token.node_id,
+        token.status,
+        token.scope,
+        token.arrived_by,
+        outcome,
+        node.id,
+        None,
+        token.loop,
+        token.local,
+    )
     back = token.return_to
     if back is not None and back in execution.definition.nodes:
         execution.jump(moved, back, actor)

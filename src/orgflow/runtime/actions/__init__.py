@@ -25,6 +25,7 @@ from orgflow.runtime.actions.anomalies import (
 from orgflow.runtime.actions.contributions import AddAttachment, AddComment, ReportProgress
 from orgflow.runtime.actions.deadlines import AcknowledgeWorkItem, FireTimer, RecomputeDeadlines
 from orgflow.runtime.actions.following import CopyInstance, MarkNotificationsRead, UrgeInstance
+from orgflow.runtime.actions.migration import MigrateInstances
 from orgflow.runtime.actions.organisation import (
     ClearNotificationPreference,
     EndProxy,
@@ -65,6 +66,7 @@ __all__ = [
     "ImportOrg",
     "InstanceView",
     "MarkNotificationsRead",
+    "MigrateInstances",
     "OpenOverdueAnomaly",
     "OrgImported",
     "RaiseAnomaly",
@@ -107,4 +109,5 @@ Action = (
     | MarkNotificationsRead
     | RecomputeDeadlines
     | AnomalyAction
+    | MigrateInstances
 )

@@ -16,6 +16,7 @@ class DeployDefinition:
         source_name: Where it came from (a file name), for error messages.
         actor: Who deploys it.
         source_format: ``yaml`` (the DSL) or another format of ``orgflow.model.loaders.LOADERS``.
+        change_note: What changed in this version (变更说明), shown in the list of versions.
     """
 
     name: ClassVar[str] = "deploy_definition"
@@ -25,6 +26,7 @@ class DeployDefinition:
     source_name: str = ""
     actor: str | None = None
     source_format: str = "yaml"
+    change_note: str | None = None
 
     def log_fields(self) -> dict[str, Any]:
         """Safe-to-log identifiers (never data values)."""

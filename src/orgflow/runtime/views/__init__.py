@@ -35,12 +35,14 @@ from orgflow.runtime.views.instances import (
     InstanceProblem,
     InstanceSummary,
     InstanceView,
+    LinkedInstance,
     OpenWorkItem,
     WorkItemForm,
     WorkItemView,
     instance_view,
 )
 from orgflow.runtime.views.organisation import OrgImported
+from orgflow.runtime.views.versions import InstanceMove, Migration, MovedElement, VersionDiff
 
 __all__ = [
     "Acknowledged",
@@ -61,15 +63,20 @@ __all__ = [
     "InboxItem",
     "InboxPage",
     "InstanceDetail",
+    "InstanceMove",
     "InstanceProblem",
     "InstanceSummary",
     "InstanceView",
+    "LinkedInstance",
+    "Migration",
     "MonthlyAnalysis",
+    "MovedElement",
     "OpenWorkItem",
     "OrgImported",
     "ProgressReported",
     "Recomputed",
     "Urged",
+    "VersionDiff",
     "WorkItemForm",
     "WorkItemView",
     "instance_view",

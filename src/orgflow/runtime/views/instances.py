@@ -51,6 +51,8 @@ class OpenWorkItem:
     ``candidate_group`` is the candidate group whose members may claim it (``dept:研发部``);
     ``assignee`` the person it is for, or who claimed it. ``progress_*`` is the
     latest progress (进度) its handler reported; filled by ``Queries.instance``.
+    ``loop`` and ``local``: for an instance of a multi-instance task (多实例), its loop
+    counter and local variables (``loopCounter``, the element variable).
     """
 
     id: str
@@ -63,6 +65,23 @@ class OpenWorkItem:
     progress_percent: int | None = None
     progress_note: str | None = None
     progress_at: datetime | None = None
+    loop: int | None = None
+    local: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LinkedInstance:
+    """An instance a call activity started (子流程实例), or the one that started this one.
+
+    ``node_id`` / ``node_name``: the call activity, in the caller's definition.
+    """
+
+    id: str
+    business_key: str
+    definition_id: str
+    status: InstanceStatus
+    node_id: str
+    node_name: str | None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -109,7 +128,11 @@ class InstanceView:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DefinitionView:
-    """A deployed version, without its source."""
+    """A deployed version, without its source.
+
+    ``change_note`` is what its deployer said changed (变更说明); ``running`` how many
+    instances run on it now (they stay on it until migrated).
+    """
 
     id: str
     key: str
@@ -118,11 +141,13 @@ class DefinitionView:
     name: str
     deployed_at: datetime
     deployed_by: str | None
+    change_note: str | None = None
+    running: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class WorkItemView:
-    """A work item in an inbox or search result, open or closed."""
+    """A work item in an inbox or search result, open or closed; ``due_at`` its time limit, if any."""
 
     id: str
     instance_id: str
@@ -142,6 +167,7 @@ class WorkItemView:
     progress_percent: int | None = None
     progress_note: str | None = None
     progress_at: datetime | None = None
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -179,10 +205,16 @@ class HistoryEntry:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class InstanceDetail:
-    """An instance with its whole history, oldest event first."""
+    """An instance with its whole history, oldest event first.
+
+    ``children``: the instances its call activities started, in the order they were;
+    ``caller``: the instance whose call activity started this one, if any.
+    """
 
     instance: InstanceView
     history: tuple[HistoryEntry, ...]
+    children: tuple[LinkedInstance, ...] = ()
+    caller: LinkedInstance | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -196,7 +228,7 @@ class WorkItemForm:
         outcomes: The outcomes the step accepts.
         form: The step's form fields.
         field_access: Field permissions of the step (field → ``hidden`` / ``read`` / ``edit``).
-        data: Instance data without the fields hidden from this step (and the viewer's other steps).
+        data: Instance data (with a multi-instance item's locals) without the fields hidden from this step.
     """
 
     work_item: OpenWorkItem
@@ -239,6 +271,8 @@ def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> Insta
                     candidate_group=item.group,
                     on_behalf_of=item.on_behalf_of,
                     created_at=item.created_at,
+                    loop=item.loop,
+                    local=None if item.local is None else MappingProxyType(dict(item.local)),
                 )
                 for item in state.work_items
             ]

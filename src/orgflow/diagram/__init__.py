@@ -1,0 +1,1 @@
+"""OrgFlow's own process diagrams: automatic layout, SVG rendering and runtime overlays."""
