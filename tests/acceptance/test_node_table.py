@@ -6,6 +6,10 @@ workbook a process owner would fill in. 市场部's 张敏 starts it by hand and
 the request (001), the 分管领导 吴刚 reviews it (002: 通过, or 驳回 back to 001 to
 revise), and 研发部's head 李强 writes the plan (003). The clock is frozen at
 2026-11-22 09:00 UTC, so business keys read ``NPL20261122001``. On SQLite and PostgreSQL.
+
+A process owner may name a person as people know them (``研发部/周杰``): deploy
+finds 周杰 in the org chart and stores the table saying who that is, so the
+version keeps meaning that person when the org chart changes later.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from openpyxl import Workbook
 
 from orgflow.clock import FrozenClock
 from orgflow.engine.state import InstanceStatus
-from orgflow.errors import CommandRejected, DefinitionError
+from orgflow.errors import CommandRejected, DefinitionError, NotFound
 from orgflow.model.loaders import read_source_file
-from orgflow.runtime import CompleteWorkItem, DeployDefinition, Deployed, Runtime
+from orgflow.org.model import OrgSnapshot, User, build_snapshot
+from orgflow.org.spreadsheet import read_org_files
+from orgflow.runtime import CompleteWorkItem, DeployDefinition, Deployed, Runtime, open_runtime
+from orgflow.runtime.actions import ImportOrg
 
-from .conftest import Walk
+from .conftest import DEMO_ORG, Walk, example_source
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = (DATA / "test_node_table.seed.csv").read_text(encoding="utf-8")
@@ -212,13 +219,95 @@ def test_a_broken_table_names_row_and_column_and_deploys_nothing(
     assert runtime.queries.definitions(latest_only=False) == ()
 
 
-def test_a_department_the_org_does_not_have_is_refused_at_its_row(runtime: Runtime, tmp_path: Path) -> None:
+def test_a_department_the_org_does_not_have_is_refused_at_its_row_and_column(
+    runtime: Runtime, tmp_path: Path, seed_file: Path
+) -> None:
     rows = seed_rows()
     rows[6][2] = "研发中心负责人"
+    write = write_csv if seed_file.suffix == ".csv" else write_xlsx
+    with pytest.raises(DefinitionError) as refused:
+        deploy_file(runtime, write(tmp_path / f"launch{seed_file.suffix}", rows))
+
+    (problem,) = refused.value.problems
+    assert (problem.line, problem.node_id, problem.field) == (7, "n003", "负责部门/人")
+    assert str(problem).startswith(
+        "第 7 行「负责部门/人」（单元格 C7）：组织架构中没有部门 研发中心（已有部门："
+    )
+    assert "字段 assignee" not in str(refused.value)
+    assert runtime.queries.definitions(latest_only=False) == ()
+
+
+# -- people named by display name (姓名) ------------------------------------------------------
+
+
+def demo_org_with(*extra: User) -> OrgSnapshot:
+    """The demo company with more people in it."""
+    org = read_org_files(DEMO_ORG)
+    return build_snapshot(org.departments.values(), [*org.users.values(), *extra])
+
+
+def test_a_person_named_by_name_is_found_at_deploy_and_stays_that_person_when_the_org_changes(
+    runtime: Runtime, tmp_path: Path, database_url: str, clock: FrozenClock
+) -> None:
+    rows = seed_rows()
+    rows[6][2] = "研发部/周杰"  # 研发部's 周杰 (zhou_yanfa), not its head 李强
+    path = write_csv(tmp_path / "launch.csv", rows)
+    deployed = deploy_file(runtime, path)
+
+    written, _ = read_source_file(path)
+    assert "\r\n" in written  # the stored text is the file's, only the person's cell says who it is
+    assert runtime.queries.source(deployed.id) == (
+        "node_table",
+        written.replace("研发部/周杰", "研发部/周杰（zhou_yanfa）"),
+    )
+    assert deploy_file(runtime, path).created is False  # the same table and org: the same stored text
+    # a second 周杰 joins 研发部: the deployed version still means the one the deployer meant
+    runtime.execute(ImportOrg(demo_org_with(User(id="zhou_jie", name="周杰", departments=("研发部",)))))
+    with open_runtime(database_url, clock=clock) as restarted:  # the version parsed again from its text
+        walk = Walk(restarted, "new_product_launch", initiator="zhang_shichang")
+        walk.handle("n001", by="zhang_shichang", outcome="done", data=REQUEST)
+        walk.handle("n002", by="wu_fenguan", outcome="approve")
+        assert walk.waiting() == {"n003": "zhou_yanfa"}
+
+        # deploying the table again asks the org of today, where 周杰 is two people
+        with pytest.raises(DefinitionError) as refused:
+            deploy_file(restarted, path)
+    assert str(refused.value.problems[0]) == (
+        "第 7 行「负责部门/人」（单元格 C7）：姓名 周杰 对应 2 名在职人员：zhou_yanfa（研发部）、"
+        "zhou_jie（研发部），无法确定是哪一位（改写为用户ID）"
+    )
+    assert [d.version for d in runtime.queries.definitions(latest_only=False)] == [1]
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ("研发部/张三", "组织架构中没有用户 张三"),
+        ("研发部/王磊", "研发部 没有名为 王磊 的在职人员（王磊 是 wang_shichang（市场部））"),
+        ("用户:马兰", "组织架构中没有用户 马兰"),  # 生产部's 马兰 has left
+        ("研发中心/周杰", "组织架构中没有部门 研发中心"),
+    ],
+    ids=["nobody of that name", "someone of another department", "someone who left", "unknown department"],
+)
+def test_a_name_that_fits_nobody_is_refused_at_its_row_and_column(
+    runtime: Runtime, tmp_path: Path, cell: str, said: str
+) -> None:
+    rows = seed_rows()
+    rows[6][2] = cell
     with pytest.raises(DefinitionError) as refused:
         deploy_file(runtime, write_csv(tmp_path / "launch.csv", rows))
 
     (problem,) = refused.value.problems
-    assert (problem.line, problem.node_id) == (7, "n003")
-    assert "组织架构中没有部门 研发中心" in problem.message
+    assert str(problem).startswith(f"第 7 行「负责部门/人」（单元格 C7）：{said}"), str(problem)
     assert runtime.queries.definitions(latest_only=False) == ()
+
+
+def test_the_stored_source_of_a_version_is_its_format_and_text(runtime: Runtime, seed_file: Path) -> None:
+    table = deploy_file(runtime, seed_file)
+    yaml = runtime.execute(DeployDefinition(example_source("new_product_approval"), actor="admin"))
+
+    stored = runtime.queries.source(table.id)
+    assert stored.source_format == "node_table" and stored.source_text == read_source_file(seed_file)[0]
+    assert runtime.queries.source(yaml.id) == ("yaml", example_source("new_product_approval"))
+    with pytest.raises(NotFound, match="nope:1"):
+        runtime.queries.source("nope:1")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from orgflow.engine.state import InstanceStatus
+from sqlalchemy import select
+
+from orgflow.engine.state import InstanceStatus, TokenStatus
 from orgflow.runtime import CompleteWorkItem, StartProcess
 from orgflow.runtime.actions import WithdrawInstance
+from orgflow.store import instances
+from orgflow.store.tables import instances as instances_table
 
 from .conftest import deploy
 
@@ -72,6 +76,42 @@ def test_a_call_passes_data_in_and_out_and_resumes_the_caller(runtime) -> None:
     (listed,) = after.children
     assert (listed.status, listed.node_name) == (InstanceStatus.COMPLETED, "信用审查")
     assert [h.kind for h in after.history if h.kind.startswith("call_")] == ["call_started", "call_completed"]
+
+
+def test_the_child_row_names_its_caller_in_columns_and_the_parents_detail_lists_it(runtime) -> None:
+    deploy(runtime, CHILD)
+    deploy(runtime, PARENT)
+    parents = [runtime.execute(StartProcess("loan", {"amount": n}, initiator="zhang")) for n in (100, 7)]
+    columns = instances_table.c
+    with runtime.database.reading() as connection:
+        links = connection.execute(
+            select(
+                columns.parent_instance_id,
+                columns.id,
+                columns.parent_token_id,
+                columns.parent_node_id,
+                columns.signoffs,
+            ).where(columns.parent_instance_id.is_not(None))
+        ).all()
+        waiting = {
+            parent.id: [
+                t.id
+                for t in instances.load(connection, parent.id).state.tokens
+                if t.status is TokenStatus.CALL
+            ]
+            for parent in parents
+        }
+    by_parent = {row.parent_instance_id: row for row in links}
+
+    assert sorted(by_parent) == sorted(parent.id for parent in parents) and len(links) == 2
+    for parent in parents:
+        row = by_parent[parent.id]
+        assert ([row.parent_token_id], row.parent_node_id, row.signoffs) == (waiting[parent.id], "call", [])
+        (child,) = runtime.queries.instance(parent.id).children
+        assert (child.id, child.node_id, child.node_name) == (row.id, "call", "信用审查")
+        assert child.status is InstanceStatus.RUNNING and child.business_key.startswith("CC")
+        caller = runtime.queries.instance(row.id).caller
+        assert caller is not None and (caller.id, caller.node_id) == (parent.id, "call")
 
 
 def test_an_error_in_the_child_is_caught_by_the_callers_boundary(runtime) -> None:

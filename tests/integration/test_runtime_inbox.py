@@ -1,7 +1,8 @@
 """The inbox views on both databases: 待办, 已办, 我发起的, 抄送我的, their filters, paging and counts.
 
 u1 starts two 需求评审 and one 请假; 研发部 shares 研发评审, fin1 gets 财务会签
-(a 财务部 node), 总经理 shares 总经理审批.
+(a 财务部 node), 总经理 shares 总经理审批. 联合评审 (BPMN) is offered to 研发部 and
+财务部 both, of which fin2 is in each.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from datetime import timedelta
 
 import pytest
 
+from orgflow.engine.state import InstanceStatus
 from orgflow.errors import ConfigurationError, NotFound
-from orgflow.runtime import CompleteWorkItem, StartProcess
+from orgflow.runtime import CompleteWorkItem, DeployDefinition, StartProcess
 from orgflow.runtime.actions import ClaimWorkItem, CopyInstance
 
 from .inbox_company import set_due, set_up
@@ -167,3 +169,75 @@ def test_a_bad_page_is_refused(runtime, started, limit, offset) -> None:
 def test_an_unknown_view_is_refused_naming_the_choices(runtime, started) -> None:
     with pytest.raises(ConfigurationError, match="todo、done、started、cc"):
         runtime.queries.inbox("dev2", "mine")
+
+
+#: 联合评审: one user task offered to two candidate groups, 研发部 first (one work item each).
+JOINT = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+             xmlns:camunda="http://camunda.org/schema/1.0/bpmn" targetNamespace="test">
+  <process id="joint" name="联合评审" isExecutable="true">
+    <startEvent id="start" />
+    <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <userTask id="review" name="联合评审" camunda:candidateGroups="研发部, 财务部" />
+    <sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+    <endEvent id="end" />
+  </process>
+</definitions>
+"""
+
+
+@pytest.fixture
+def joint(runtime, started):
+    """联合评审 started after the others; its work item ids by candidate group."""
+    runtime.execute(DeployDefinition(JOINT, source_name="joint.bpmn", actor="admin", source_format="bpmn"))
+    view = runtime.execute(StartProcess("joint", initiator="u1"))
+    return view, {item.candidate_group: item.id for item in view.work_items}
+
+
+def test_a_task_offered_to_several_of_my_groups_is_listed_once_at_its_first_groups_item(
+    runtime, started, joint
+) -> None:
+    a, b, _ = started
+    _, offered = joint
+    reviews = [a.work_items[0].id, b.work_items[0].id]
+    assert sorted(offered) == ["dept:cw", "dept:yf"]
+
+    page = runtime.queries.inbox("fin2")
+
+    assert ids(page) == [*reviews, offered["dept:yf"]]
+    assert page.total == 3 and runtime.queries.inbox_counts("fin2").todo == 3
+    assert [w.id for w in runtime.queries.work_items(assignee="fin2")] == ids(page)  # orgflow tasks
+    assert ids(runtime.queries.inbox("fin2", limit=1, offset=2)) == [offered["dept:yf"]]
+    assert runtime.queries.inbox("fin2", limit=1, offset=3).items == ()
+    # Filtered to 财务部, the task shows at the item that passes the filter.
+    assert ids(runtime.queries.inbox("fin2", department="财务部")) == [offered["dept:cw"]]
+    # Each group's other members see their group's item.
+    assert ids(runtime.queries.inbox("dev1")) == [*reviews, offered["dept:yf"]]
+    assert ids(runtime.queries.inbox("fin1")) == [offered["dept:cw"]]
+
+
+def test_acting_on_the_one_listed_item_decides_for_every_group(runtime, joint) -> None:
+    view, offered = joint
+
+    done = runtime.execute(CompleteWorkItem(offered["dept:yf"], actor="fin2"))
+
+    assert done.status is InstanceStatus.COMPLETED and done.work_items == ()
+    assert offered["dept:cw"] not in ids(runtime.queries.inbox("fin1"))
+    assert all(item.instance_id != view.id for item in runtime.queries.inbox("fin2").items)
+    assert [item.id for item in runtime.queries.inbox("fin2", "done").items] == [offered["dept:yf"]]
+
+
+def test_a_claimed_item_of_such_a_task_is_the_one_listed(runtime, started, joint) -> None:
+    a, b, _ = started
+    _, offered = joint
+    runtime.execute(ClaimWorkItem(offered["dept:cw"], "fin2"))  # the second group's item
+
+    page = runtime.queries.inbox("fin2")
+
+    assert ids(page) == [a.work_items[0].id, b.work_items[0].id, offered["dept:cw"]]
+    assert page.items[-1].assignee == "fin2" and page.total == 3
+    assert [w.id for w in runtime.queries.work_items(assignee="fin2")] == ids(page)
+    assert runtime.queries.inbox_counts("fin2").todo == 3
+    assert offered["dept:yf"] in ids(runtime.queries.inbox("dev1"))  # 研发部 may still act
+    assert offered["dept:cw"] not in ids(runtime.queries.inbox("fin1"))

@@ -405,3 +405,174 @@ def test_a_failure_midway_leaves_every_instance_as_it_was(runtime: Runtime) -> N
     assert len(moved_files) == 2
     assert rows(runtime) == before
     assert {runtime.queries.instance(i.id).instance.definition_id for i in (first, second)} == {"mig:1"}
+
+
+#: 审核 with a 2-hour timeout (超时) and a reminder after one working hour (提醒, its own path).
+REMINDED = TIMED.replace(
+    "      - {id: timeout, name: 超时, timer: {duration: PT2H}, next: escalate}\n",
+    "      - {id: timeout, name: 超时, timer: {duration: PT2H}, next: escalate}\n"
+    "      - {id: nudge, name: 催办提醒, timer: {duration: {working_hours: 1}}, interrupting: false,"
+    " next: nudged}\n",
+).replace("  - {id: end, type: end}\n", "  - {id: nudged, type: end}\n  - {id: end, type: end}\n")
+#: The process owner took the reminder away.
+UNREMINDED = TIMED.replace("name: 主管处理", "name: 部门主管处理")
+
+
+def test_a_removed_reminder_is_cancelled_by_the_move_listed_first_in_the_dry_run(
+    runtime: Runtime, clock
+) -> None:
+    deploy(runtime, REMINDED)
+    started = runtime.execute(StartProcess("timed", {}, initiator="zhang"))
+    fires = {timer_id: run_at for kind, run_at, timer_id in pending_jobs(runtime) if kind == "timer.fire"}
+    assert len(fires) == 2
+    deploy(runtime, UNREMINDED)
+    before = rows(runtime)
+    clock.advance(timedelta(minutes=10))
+
+    preview = runtime.execute(MigrateInstances("timed", 1, 2, dry_run=True, actor="admin"))
+
+    assert rows(runtime) == before
+    (listed,) = preview.instances[0].cancelled_timers
+    assert (listed.node_id, listed.name, listed.due_at) == ("nudge", "催办提醒", fires[listed.id])
+    (kept,) = [m for m in preview.instances[0].moves if m.kind == "timer"]
+    assert (kept.to_node, kept.timer) == ("timeout", "kept") and kept.id != listed.id
+
+    done = runtime.execute(MigrateInstances("timed", 1, 2, actor="admin"))
+
+    assert done.instances[0].cancelled_timers == preview.instances[0].cancelled_timers
+    left = {timer_id: run_at for kind, run_at, timer_id in pending_jobs(runtime) if kind == "timer.fire"}
+    assert left == {kept.id: fires[kept.id]}  # the timeout keeps its job; the reminder's is gone
+    history = runtime.queries.instance(started.id).history
+    (entry,) = [h for h in history if h.kind == "migrated"]
+    assert (entry.data or {})["cancelled_timers"] == [
+        {
+            "timer_id": listed.id,
+            "node_id": "nudge",
+            "name": "催办提醒",
+            "due_at": fires[listed.id].isoformat(),
+        }
+    ]
+    (cancelled,) = [h for h in history if h.kind == "timer_cancelled"]
+    assert (cancelled.node_id, (cancelled.data or {})["timer_id"]) == ("nudge", listed.id)
+    assert "新版本的「审核」已没有边界定时器「催办提醒」" in (cancelled.comment or "")
+    clock.set(max(fires.values()) + timedelta(minutes=1))
+    runtime.worker(owner="w").run_once()  # the kept timeout fires on the new version
+    after = runtime.queries.instance(started.id)
+    assert [w.name for w in after.instance.work_items] == ["部门主管处理"]
+    assert [(h.data or {}).get("timer_id") for h in after.history if h.kind == "timer_fired"] == [kept.id]
+
+
+#: 评审 by everyone in ``reviewers`` at once (多实例), each opinion gathered in ``opinions``.
+MULTI = """\
+key: mi_mig
+name: 多人评审
+business_key_prefix: MI
+nodes:
+  - {id: start, type: start, next: review}
+  - id: review
+    type: user_task
+    name: 评审
+    assignee: {user_field: reviewer}
+    multi: {collection: reviewers, element: reviewer, output: {collection: opinions, element: opinion}}
+    next: end
+  - {id: end, type: end}
+"""
+#: 评审 renamed 专家评审, and 归档 (u4) added after it.
+MULTI_V2 = MULTI.replace("name: 评审", "name: 专家评审").replace(
+    "    next: end\n",
+    "    next: file\n  - {id: file, type: user_task, name: 归档, assignee: {user: u4}, next: end}\n",
+)
+
+
+def test_a_parallel_multi_instance_task_with_two_of_three_done_moves_and_finishes_on_the_new_version(
+    runtime: Runtime,
+) -> None:
+    deploy(runtime, MULTI)
+    people = ["kermit", "gonzo", "fozzie"]
+    view = runtime.execute(StartProcess("mi_mig", {"reviewers": people}, initiator="zhang"))
+    items = {item.assignee: item.id for item in view.work_items}
+    for person in ("kermit", "gonzo"):
+        runtime.execute(CompleteWorkItem(items[person], actor=person, data={"opinion": f"{person}: 同意"}))
+    deploy(runtime, MULTI_V2)
+
+    done = runtime.execute(MigrateInstances("mi_mig", 1, 2))
+
+    assert sorted((m.kind, m.from_node, m.to_node) for m in done.instances[0].moves) == [
+        ("token", "review", "review"),  # the activity as a whole
+        ("token", "review", "review"),  # fozzie's instance
+        ("work_item", "review", "review"),
+    ]
+    moved = runtime.queries.instance(view.id).instance
+    (item,) = moved.work_items
+    assert (item.id, item.name, item.loop, dict(item.local or {})) == (
+        items["fozzie"],
+        "专家评审",
+        2,
+        {"loopCounter": 2, "reviewer": "fozzie"},
+    )
+    after = runtime.execute(CompleteWorkItem(item.id, actor="fozzie", data={"opinion": "fozzie: 同意"}))
+    assert [w.name for w in after.work_items] == ["归档"]  # the new version's next step
+    assert after.data["opinions"] == ["kermit: 同意", "gonzo: 同意", "fozzie: 同意"]
+    assert finish(runtime, after, "u4").status is InstanceStatus.COMPLETED
+    kinds = [h.kind for h in runtime.queries.instance(view.id).history]
+    assert kinds.count("multi_instance_completed") == 1
+
+
+CHILD = """\
+key: credit_check
+name: 信用审查
+business_key_prefix: CC
+nodes:
+  - {id: start, type: start, next: check}
+  - {id: check, type: user_task, name: 审查, assignee: {user: li}, next: end}
+  - {id: end, type: end}
+"""
+#: 信用审查 (a call activity) → 签约 (wang).
+LOAN = """\
+key: loan
+name: 贷款
+business_key_prefix: LN
+nodes:
+  - {id: start, type: start, next: call}
+  - id: call
+    type: call_activity
+    name: 信用审查
+    called: credit_check
+    outputs: [{from: ok, to: credit_ok}]
+    next: sign
+  - {id: sign, type: user_task, name: 签约, assignee: {user: wang}, next: end}
+  - {id: end, type: end}
+"""
+
+
+def test_a_call_activity_waiting_on_its_child_moves_by_the_same_id_and_resumes_on_the_new_version(
+    runtime: Runtime,
+) -> None:
+    deploy(runtime, CHILD)
+    deploy(runtime, LOAN)
+    parent = runtime.execute(StartProcess("loan", {}, initiator="zhang"))
+    (child,) = runtime.queries.instance(parent.id).children
+    renamed = LOAN.replace("  - id: call\n", "  - id: credit\n").replace("next: call}", "next: credit}")
+    deploy(runtime, renamed)  # version 2: the call activity has another id
+    deploy(
+        runtime,
+        LOAN.replace(
+            "next: end}",
+            "next: notify}\n  - {id: notify, type: user_task,"
+            " name: 归档通知, assignee: {user: zhao}, next: end}",
+        ),
+    )  # version 3
+    before = rows(runtime)
+
+    with pytest.raises(CommandRejected, match="正在等待它调用的子流程实例结束"):
+        runtime.execute(MigrateInstances("loan", 1, 2, {"call": "credit"}))
+    assert rows(runtime) == before
+    done = runtime.execute(MigrateInstances("loan", 1, 3))
+
+    assert moves(done) == [("token", "t1", "call", "call")]
+    assert runtime.queries.instance(parent.id).instance.definition_id == "loan:3"
+    (check,) = runtime.queries.instance(child.id).instance.work_items
+    runtime.execute(CompleteWorkItem(check.id, actor="li", data={"ok": True}))  # the child ends
+    resumed = runtime.queries.instance(parent.id).instance
+    assert resumed.data["credit_ok"] is True and [w.name for w in resumed.work_items] == ["签约"]
+    assert finish(runtime, resumed, "wang", "zhao").status is InstanceStatus.COMPLETED

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from orgflow.engine.state import Token, TokenStatus
+from orgflow.engine.state import Caller, InstanceState, InstanceStatus, Token, TokenStatus
 from orgflow.errors import Conflict
 from orgflow.runtime import StartProcess
 from orgflow.store import business_keys, instances
 from orgflow.store.database import create_database
+from orgflow.store.tables import instances as instances_table
 
 from .conftest import SIMPLE, TWO_STEPS, deploy
 
@@ -107,6 +108,79 @@ def test_the_version_check_sees_rows_moved_by_other_connections(
             instances.update_state(connection, mine, mine.state.evolve(data={"by": "me"}), clock.now())
     finally:
         other.dispose()
+
+
+def _child(instance_id: str, caller: Caller, started_at) -> InstanceState:
+    """A child instance of definition ``t:1`` (SIMPLE), as a call activity starts it."""
+    return InstanceState(
+        id=instance_id,
+        definition_id="t:1",
+        business_key=f"B{instance_id}",
+        status=InstanceStatus.RUNNING,
+        data={},
+        tokens=(),
+        work_items=(),
+        next_token=1,
+        initiator=None,
+        started_at=started_at,
+        caller=caller,
+    )
+
+
+def test_a_childs_caller_is_written_once_in_its_columns_and_kept_by_saves(runtime, database, clock) -> None:
+    deploy(runtime, SIMPLE)
+    parent = runtime.execute(StartProcess("t", {}, initiator="zhang"))
+    caller = Caller(parent.id, "t1", "a")
+    with database.transaction() as connection:
+        inserted = instances.insert_new(
+            connection, _child("c1", caller, clock.now()), definition_key="t", now=clock.now()
+        )
+        instances.update_state(connection, inserted, inserted.state.evolve(data={"n": 2}), clock.now())
+    with database.reading() as connection:
+        reloaded = instances.load(connection, "c1")
+        columns = instances_table.c
+        row = connection.execute(
+            instances_table.select()
+            .with_only_columns(
+                columns.parent_instance_id, columns.parent_token_id, columns.parent_node_id, columns.signoffs
+            )
+            .where(columns.id == "c1")
+        ).one()
+        top_level = instances.load(connection, parent.id)
+
+    assert reloaded.version == 2 and reloaded.state.data == {"n": 2}
+    assert reloaded.state.caller == caller and reloaded.state.signoffs == ()
+    assert tuple(row) == (parent.id, "t1", "a", [])
+    assert top_level.state.caller is None
+
+
+def test_children_are_listed_by_the_parent_index_in_start_order(runtime, database, clock) -> None:
+    deploy(runtime, SIMPLE)
+    parent = runtime.execute(StartProcess("t", {}, initiator="zhang"))
+    other = runtime.execute(StartProcess("t", {}, initiator="zhang"))
+    with database.transaction() as connection:
+        for instance_id, node_id, minutes in (("c2", "b", 5), ("c1", "a", 1), ("o1", "a", 0)):
+            owner = other.id if instance_id == "o1" else parent.id
+            started = clock.now() + timedelta(minutes=minutes)
+            state = _child(instance_id, Caller(owner, "t1", node_id), started)
+            instances.insert_new(connection, state, definition_key="t", now=started)
+    with database.reading() as connection:
+        listed = instances.children(connection, parent.id)
+        none = instances.children(connection, "c1")
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        sql = instances.CHILDREN.params(parent=parent.id).compile(
+            dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+        )
+        explain = "EXPLAIN QUERY PLAN" if connection.dialect.name == "sqlite" else "EXPLAIN"
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"{explain} {sql}"))
+
+    assert [(row["id"], row["parent_node_id"], row["status"]) for row in listed] == [
+        ("c1", "a", "running"),
+        ("c2", "b", "running"),
+    ]
+    assert none == []
+    assert "ix_instances_parent_instance_id" in plan, plan
 
 
 def test_business_key_sequences_are_per_prefix_and_day(database, clock) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -8,7 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from orgflow.clock import FrozenClock
+from orgflow.engine.state import Caller
 from orgflow.store import definitions, migrate, org
+from orgflow.store import instances as stored_instances
 from orgflow.store.database import Database, create_database
 from orgflow.store.tables import instances, metadata
 
@@ -173,6 +176,94 @@ def test_0019_downgrades_to_definitions_without_notes_keeping_them(database_url:
     assert ids == ["t:1"]
 
 
+#: A countersign in progress; "caller" is one of its signers, so only the JSON's shape tells it apart.
+SIGNOFF = ["t2", "sign", "all", ["li", "caller"], [["li", "approve"]]]
+#: How 0019 kept a child's caller: a tagged entry after the signoff arrays.
+TAGGED = {"caller": ["p1", "t3", "call"]}
+
+
+#: The columns 0020 adds, in the order of the tagged entry's array.
+PARENT_COLUMNS = ("parent_instance_id", "parent_token_id", "parent_node_id")
+
+
+def seed_a_call_at_0019(database_url: str) -> None:
+    """Parent ``p1`` and its child ``c1`` as 0019 stored them, each with a work item and history."""
+    migrate.upgrade(database_url, "0019")
+    with opened(database_url) as database:
+        with database.transaction() as connection:
+            connection.exec_driver_sql(INSERT_DEFINITION)
+            for instance_id, signoffs in (("p1", [SIGNOFF]), ("c1", [SIGNOFF, TAGGED])):
+                connection.exec_driver_sql(
+                    "INSERT INTO instances (id, definition_id, definition_key, business_key, status, data,"
+                    " next_token, signoffs, started_at, version, updated_at) VALUES"
+                    f" ('{instance_id}', 't:1', 't', 'B{instance_id}', 'running', '{{}}', 4,"
+                    f" '{json.dumps(signoffs)}', '2026-11-22 09:00:00', 1, '2026-11-22 09:00:00')"
+                )
+                connection.exec_driver_sql(
+                    "INSERT INTO work_items (id, instance_id, node_id, token_id, name, status, created_at)"
+                    f" VALUES ('w{instance_id}', '{instance_id}', 'sign', 't2', 'S', 'open',"
+                    " '2026-11-22 09:00:00')"
+                )
+                connection.exec_driver_sql(
+                    "INSERT INTO history (instance_id, at, kind)"
+                    f" VALUES ('{instance_id}', '2026-11-22 09:00:00', 'started')"
+                )
+
+
+def linked_rows(database_url: str) -> dict[str, tuple[object, ...]]:
+    """Each instance's signoffs, and its parent columns when it has them."""
+    with opened(database_url) as database:
+        with database.reading() as connection:
+            names = {column["name"] for column in sa.inspect(connection).get_columns("instances")}
+            wanted = [instances.c.id, instances.c.signoffs]
+            wanted += [instances.c[name] for name in PARENT_COLUMNS if name in names]
+            return {row[0]: tuple(row[1:]) for row in connection.execute(sa.select(*wanted))}
+
+
+def test_0020_moves_a_childs_tagged_caller_out_of_signoffs_into_its_columns(database_url: str) -> None:
+    seed_a_call_at_0019(database_url)
+
+    migrate.upgrade(database_url)
+
+    assert linked_rows(database_url) == {
+        "p1": ([SIGNOFF], None, None, None),
+        "c1": ([SIGNOFF], "p1", "t3", "call"),
+    }
+    with opened(database_url) as database:
+        with database.reading() as connection:
+            child = stored_instances.load(connection, "c1")
+            children = stored_instances.children(connection, "p1")
+    assert child is not None and child.state.caller == Caller("p1", "t3", "call")
+    assert [signoff.signers for signoff in child.state.signoffs] == [("li", "caller")]
+    assert [row["id"] for row in children] == ["c1"]
+
+
+def test_0020_downgrade_puts_the_caller_back_into_signoffs_keeping_every_row(database_url: str) -> None:
+    from alembic import command
+
+    seed_a_call_at_0019(database_url)
+    before = linked_rows(database_url)
+    migrate.upgrade(database_url)
+
+    command.downgrade(migrate.alembic_config(database_url), "0019")
+
+    assert linked_rows(database_url) == before == {"p1": ([SIGNOFF],), "c1": ([SIGNOFF, TAGGED],)}
+    with opened(database_url) as database:
+        with database.reading() as connection:
+            items = connection.exec_driver_sql("SELECT id FROM work_items ORDER BY id").scalars().all()
+            events = connection.exec_driver_sql("SELECT count(*) FROM history").scalar()
+            indexes = {index["name"] for index in sa.inspect(connection).get_indexes("instances")}
+    assert (items, events) == (["wc1", "wp1"], 2)
+    assert "ix_instances_parent_instance_id" not in indexes and "ix_instances_status_started_at" in indexes
+
+    migrate.upgrade(database_url)
+    assert linked_rows(database_url)["c1"] == ([SIGNOFF], "p1", "t3", "call")
+    with opened(database_url) as database:
+        with database.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+
+
 def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str) -> None:
     from alembic import command
 
@@ -196,4 +287,4 @@ def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str)
     assert added.isdisjoint(tables)
 
     migrate.upgrade(database_url)
-    assert migrate.current_revision(database_url) == migrate.head_revision() == "0019"
+    assert migrate.current_revision(database_url) == migrate.head_revision() == "0020"

@@ -2,7 +2,9 @@
 
 A filled-in table is deployed like any definition (``orgflow deploy 表.xlsx``);
 these commands hand out the blank template and write a deployed version back
-as a table, to edit and deploy again.
+as a table, to edit and deploy again: a version deployed from a table as it was
+deployed (:mod:`orgflow.model.table_source`), one deployed from YAML or BPMN
+written from its definition, with what a table cannot hold listed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import typer
 from orgflow.cli import output
 from orgflow.cli.session import AsJson, Db, handled, opened
 from orgflow.errors import ConfigurationError
+from orgflow.model.table_reader import SOURCE_FORMAT as NODE_TABLE
+from orgflow.model.table_source import deployed_table
 from orgflow.model.table_writer import TEMPLATE, NodeTable, node_table, table_csv, table_xlsx
 
 table_app = typer.Typer(
@@ -46,11 +50,13 @@ def export(
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
-    """把已部署的流程导出为流程节点配置表（表格写不下的设置会列出来）。"""
+    """把已部署的流程导出为流程节点配置表：由表格部署的版本原样导出，其他版本列出表格写不下的设置。"""
     _suffix(to)
     with opened(db) as runtime:
         deployed = runtime.queries.definition(key, version)
-    table = node_table(deployed.definition)
+        stored = runtime.queries.source(deployed.id)
+    as_deployed = stored.source_format == NODE_TABLE
+    table = deployed_table(stored.source_text) if as_deployed else node_table(deployed.definition)
     _write(to, table)
     if as_json:
         output.print_json(
@@ -60,13 +66,16 @@ def export(
                 "version": deployed.version,
                 "label": deployed.label,
                 "file": str(to),
-                "rows": len(table.rows),
+                "as_deployed": as_deployed,
+                "rows": table.node_count,
                 "omitted": list(table.omitted),
             }
         )
         return
+    exact = "，与部署时的表格一致" if as_deployed else ""
     output.console.print(
-        f"已导出 {deployed.key} 版本 {deployed.version}（{deployed.label}），{len(table.rows)} 个节点：{to}",
+        f"已导出 {deployed.key} 版本 {deployed.version}（{deployed.label}），"
+        f"{table.node_count} 个节点{exact}：{to}",
         markup=False,
     )
     for note in table.omitted:

@@ -138,7 +138,10 @@ def migrate(
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
-    """把运行中的实例从一个版本迁移到另一个版本：全部检查通过才迁移，任何问题都不做修改。"""
+    """把运行中的实例从一个版本迁移到另一个版本：全部检查通过才迁移，任何问题都不做修改。
+
+    新版本已删除的边界定时器（超时、提醒）尚未到期的定时随迁移取消，预演时列为“将取消的定时器”。
+    """
     action = MigrateInstances(
         key,
         from_version,
@@ -193,6 +196,19 @@ def print_migration(done: Migration) -> None:
         for element in moved.moves
     ]
     output.table("迁移明细", ["任务ID", "对象", "ID", "原节点", "新节点", "说明"], rows)
+    cancelled = [
+        [
+            moved.business_key,
+            timer.id,
+            f"{timer.node_id}（{timer.name}）",
+            output.when(timer.due_at) or "未知",
+        ]
+        for moved in done.instances
+        for timer in moved.cancelled_timers
+    ]
+    if cancelled:
+        title = "将取消的定时器（新版本已删除）" if done.dry_run else "已取消的定时器（新版本已删除）"
+        output.table(title, ["任务ID", "定时器", "节点", "原定到期时间"], cancelled)
     for moved in done.instances:
         if moved.dropped_trail:
             steps = "、".join(moved.dropped_trail)

@@ -6,26 +6,40 @@ one. :func:`mapping_problems` checks the mapping itself; :func:`move_instance`
 checks one instance against it and either lists every problem or returns the
 rewritten state. The checks:
 
-- every token, open work item, multi-person step (会签/依次审批) and armed timer
-  sits on a node that maps, to a node of the same kind;
+- every token, open work item and multi-person step (会签/依次审批) sits on a
+  node that maps, to a node of the same kind: active work always has a place
+  to go, or nothing moves;
 - scopes stay consistent: a token inside an embedded subprocess lands inside
   the node its parent token's subprocess maps to (a top-level token stays at
-  the top), and a boundary timer lands on one attached to where its activity maps;
+  the top), and a boundary timer the mapping names lands on one attached to
+  where its activity maps;
 - a token waiting at a join keeps the flow it came in on, so the new version
   must have that flow, entering the mapped join;
 - a multi-person step keeps its votes, so the new node must share the work the same way;
-- one instance of a multi-instance activity stays one: the new node must be multi-instance too;
-- a call activity waiting for its child keeps its node id (the child reports back to it).
+- a multi-instance activity (多实例) under way keeps its instances and counters
+  (the activity's token, status ``multi``, and one token per instance with its
+  ``loop`` and ``local``): the new node must be multi-instance too, parallel
+  or sequential as before. A step in progress that the new version makes
+  multi-instance finishes as the one step it is; it runs per instance the next
+  time a token arrives;
+- a call activity waiting for its child (status ``call``, ``called``) keeps its
+  node id: the child reports back to it by that id.
 
 What the rewrite does:
 
 - tokens, work items (their names follow the new node), multi-person steps
-  and timers get the new node ids; token and work item ids stay;
+  and timers get the new node ids; token and work item ids stay, and so do a
+  token's loop counter, locals and called child;
 - a timer whose terms are unchanged keeps its id and its moment (its job
   stays as it is); one whose terms changed is cancelled and armed again by
   the new terms, counted from when the old round was armed (``armed_at``);
   a boundary timer the new version adds to an activity a token waits at is
   armed from now, as if the token had just arrived;
+- a pending round of a boundary timer (a timeout, a reminder, an escalation)
+  that the new version no longer has on the activity, and that the mapping
+  does not name, is cancelled (:attr:`MovedInstance.cancelled`): whoever removes
+  a reminder from a step expects running instances to stop being reminded,
+  not the migration to be refused;
 - the trail of completed steps follows the mapping; steps the new version no
   longer has leave it (they can no longer be returned to), as do a token's
   "previous step" and "return to" pointers that no longer lead anywhere.
@@ -51,6 +65,10 @@ from orgflow.model.suggestions import did_you_mean
 
 #: Why a re-armed round was cancelled (history and the timer's job).
 REARMED_REASON = "迁移到新版本：定时规则已变，按新规则重新计时"
+#: Why the round of a boundary timer the new version removed was cancelled (activity, boundary).
+REMOVED_REASON = "迁移到新版本：新版本的「{activity}」已没有边界定时器「{boundary}」，定时取消"
+#: Statuses of a token waiting at an activity as a whole, which boundary timers watch.
+_AT_ACTIVITY = (TokenStatus.TASK, TokenStatus.SCOPE, TokenStatus.MULTI, TokenStatus.CALL)
 
 
 class MoveKind(StrEnum):
@@ -100,6 +118,8 @@ class MovedInstance:
         effects: Timers cancelled and armed (``TimerCancelled``/``TimerScheduled``), for jobs and history.
         mapping: The old → new node of every node the instance stood on (given or by same id).
         dropped_trail: Completed steps left out of the trail (the new version has no such node).
+        cancelled: Pending rounds of boundary timers the new version removed (their old node ids),
+            cancelled by the move (their ``TimerCancelled`` is in ``effects``).
     """
 
     state: InstanceState
@@ -107,6 +127,7 @@ class MovedInstance:
     effects: tuple[Effect, ...]
     mapping: Mapping[str, str]
     dropped_trail: tuple[str, ...]
+    cancelled: tuple[PendingTimer, ...] = ()
 
 
 def target_of(node_id: str, new: ProcessDefinition, mapping: Mapping[str, str]) -> str | None:
@@ -179,6 +200,7 @@ class _Placing:
         self.mapping = mapping
         self.placed: dict[str, str] = {}
         self.problems: dict[str, MoveProblem] = {}
+        self.cancelled: list[PendingTimer] = []
 
     def place(self, node_id: str) -> Node | None:
         """The new node an old one goes to (``None``, with a problem, when there is none of its kind)."""
@@ -201,17 +223,21 @@ class _Placing:
         after = self.place(token.node_id)
         if after is None:
             return
-        label = self.old.nodes[token.node_id].label
-        if getattr(token, "called", None) is not None and after.id != token.node_id:
+        before = self.old.nodes[token.node_id]
+        label = before.label
+        if token.called is not None and after.id != token.node_id:
             self._refuse(
                 token.node_id, f"「{label}」正在等待它调用的子流程实例结束，迁移时不能改变它的节点 id"
             )
             return
         parent = tokens.get(token.scope) if token.scope is not None else None
         if parent is not None and parent.node_id == token.node_id:  # one instance of a multi-instance
-            if getattr(after, "multi", None) is None:
-                self._refuse(token.node_id, f"「{label}」正按多实例执行，新版本的「{after.label}」不是多实例")
-            return
+            return  # placed with the activity's own token
+        if token.status is TokenStatus.MULTI:
+            problem = _multi_problem(before, after)
+            if problem is not None:
+                self._refuse(token.node_id, problem)
+                return
         scope = None if parent is None else self._placed_or_none(parent.node_id)
         if parent is not None and scope is None:
             return  # the parent's own problem is reported
@@ -244,18 +270,32 @@ class _Placing:
             )
 
     def timer(self, timer: PendingTimer, tokens: Mapping[str, Token]) -> None:
-        """Place an armed timer; a boundary timer must stay on the activity its token waits at."""
-        after = self.place(timer.node_id)
-        if not isinstance(after, BoundaryTimer):
+        """Place an armed timer, or cancel it: a boundary timer the new version removed from its activity.
+
+        A timer node's timer goes where its token goes. A boundary timer the mapping
+        names must land on the activity its token's activity maps to; one it does not
+        name stays if the new version has it there (same id), and is cancelled otherwise.
+        """
+        if not isinstance(self.old.nodes[timer.node_id], BoundaryTimer):
+            self.place(timer.node_id)
             return
         token = tokens.get(timer.token_id)
         activity = None if token is None else self.placed.get(token.node_id)
-        if activity is not None and after.attached_to != activity:
+        if timer.node_id not in self.mapping and not self._still_on(timer.node_id, activity):
+            self.cancelled.append(timer)
+            return
+        after = self.place(timer.node_id)
+        if isinstance(after, BoundaryTimer) and activity is not None and after.attached_to != activity:
             self._refuse(
                 timer.node_id,
                 f"边界定时器「{after.label}」（{after.id}）附着于 {after.attached_to}，"
                 f"而它所在的活动映射到 {activity}",
             )
+
+    def _still_on(self, boundary_id: str, activity: str | None) -> bool:
+        """Whether the new version has this boundary timer (same id) on ``activity`` (``None``: not known)."""
+        kept = self.new.nodes.get(boundary_id)
+        return isinstance(kept, BoundaryTimer) and activity in (None, kept.attached_to)
 
     def _placed_or_none(self, node_id: str) -> str | None:
         if node_id not in self.placed:
@@ -296,7 +336,10 @@ def _rewrite(
     moves += [NodeMove(MoveKind.WORK_ITEM, w.id, w.node_id, placed[w.node_id]) for w in state.work_items]
     kept: list[PendingTimer] = []
     changed: list[PendingTimer] = []
+    cancelled = {timer.id for timer in placing.cancelled}
     for timer in state.timers:
+        if timer.id in cancelled:
+            continue
         moved = placed[timer.node_id]
         before, after = _timer_terms(old.nodes[timer.node_id]), _timer_terms(new.nodes[moved])
         if comparable(before) != comparable(after):
@@ -313,6 +356,10 @@ def _rewrite(
         timers=tuple(kept + changed),
     )
     execution = Execution(new, rewritten, now, ids, BEHAVIOURS)
+    execution.effects += [
+        TimerCancelled(timer_id=timer.id, node_id=timer.node_id, reason=_removed_reason(old, timer))
+        for timer in placing.cancelled
+    ]
     added = _added_boundaries(old, new, state, mapping)
     moves += _retime(execution, changed, added, state, armed_at)
     if execution.error is not None:
@@ -323,6 +370,7 @@ def _rewrite(
         effects=tuple(execution.effects),
         mapping={node_id: placed[node_id] for node_id in sorted(placed)},
         dropped_trail=tuple(entry.node_id for entry in state.trail if follow(entry.node_id) is None),
+        cancelled=tuple(placing.cancelled),
     )
 
 
@@ -371,15 +419,36 @@ def _added_boundaries(
     """The boundary timers the new version adds to activities tokens wait at, with each token's id.
 
     A boundary the old activity had (mapped by id or by the mapping) is not new, armed or spent.
+    A multi-instance activity's boundaries watch it as a whole: its own token, not its instances'.
     """
     added = []
     for token in state.tokens:
-        if token.status not in (TokenStatus.TASK, TokenStatus.SCOPE):
+        if token.status not in _AT_ACTIVITY or token.loop is not None:
             continue
         had = {target_of(boundary.id, new, mapping) for boundary in old.boundaries_of(token.node_id)}
         target = target_of(token.node_id, new, mapping) or token.node_id
         added += [(boundary, token.id) for boundary in new.boundaries_of(target) if boundary.id not in had]
     return added
+
+
+def _removed_reason(old: ProcessDefinition, timer: PendingTimer) -> str:
+    boundary = old.nodes[timer.node_id]
+    activity = old.nodes[getattr(boundary, "attached_to", timer.node_id)]
+    return REMOVED_REASON.format(activity=activity.label, boundary=boundary.label)
+
+
+def _multi_problem(before: Node, after: Node) -> str | None:
+    """Why a multi-instance activity under way cannot go on as ``after``, if it cannot."""
+    was, will = getattr(before, "multi", None), getattr(after, "multi", None)
+    if will is None:
+        return f"「{before.label}」正按多实例执行，新版本的「{after.label}」不是多实例"
+    if was is not None and was.sequential != will.sequential:
+        how, new_how = ("依次", "并行") if was.sequential else ("并行", "依次")
+        return (
+            f"「{before.label}」正按多实例{how}执行，新版本的「{after.label}」改为{new_how}执行，"
+            "进行中的实例无法沿用"
+        )
+    return None
 
 
 def _unknown(version: str, node_id: str, definition: ProcessDefinition) -> str:

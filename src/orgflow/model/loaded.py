@@ -9,13 +9,21 @@ kind of error listing every problem by line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from orgflow.errors import DefinitionError
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.problems import DefinitionProblem, Severity
 from orgflow.model.validate import SourceLines, validate_definition
+
+#: Names problems found after loading in the source's own words.
+ProblemTerms = Callable[[Iterable[DefinitionProblem]], list[DefinitionProblem]]
+
+
+def as_found(problems: Iterable[DefinitionProblem]) -> list[DefinitionProblem]:
+    """Problems as the checks put them (node, field and line): the words of YAML and BPMN sources."""
+    return list(problems)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,11 +34,15 @@ class LoadedDefinition:
         definition: The definition, ready to deploy.
         warnings: Problems that do not block the deploy but deserve a look, in line order.
         lines: Lines of node attributes, for checks made later (the org references at deploy).
+        in_source_terms: Names the problems of those later checks as the source names its parts,
+            so they read like the loader's own: a node table's by row and column
+            (``第 7 行「负责部门/人」…``), not by node and field.
     """
 
     definition: ProcessDefinition
     warnings: tuple[DefinitionProblem, ...] = ()
     lines: SourceLines = field(default_factory=dict)
+    in_source_terms: ProblemTerms = field(default=as_found, repr=False, compare=False)
 
 
 def accept_definition(

@@ -18,6 +18,7 @@ from orgflow.errors import ConfigurationError
 from orgflow.model.bpmn_reader import load_bpmn
 from orgflow.model.loaded import LoadedDefinition
 from orgflow.model.table_files import read_table_file
+from orgflow.model.table_people import with_user_ids
 from orgflow.model.table_reader import SOURCE_FORMAT as NODE_TABLE
 from orgflow.model.table_reader import load_node_table
 from orgflow.model.yaml_reader import load_definition as load_yaml
@@ -27,6 +28,9 @@ Loader = Callable[[str, str], LoadedDefinition]
 
 #: Reads a file into ``(text, source_format)``; for files that need more than decoding as UTF-8.
 FileReader = Callable[[Path], tuple[str, str]]
+
+#: Rewrites a definition's text so that the tasks given (node id → user id) name their person by user id.
+UserIdWriter = Callable[[str, Mapping[str, str]], str]
 
 
 def _yaml(text: str, source: str) -> LoadedDefinition:
@@ -47,6 +51,10 @@ LOADERS: Mapping[str, Loader] = {
     "bpmn": _bpmn,
     NODE_TABLE: _node_table,
 }
+
+#: ``source_format`` → its :data:`UserIdWriter`: the formats whose tasks may name a person by display name,
+#: found in the org chart at deploy (:mod:`orgflow.org.people`). In the others a person is named by user id.
+USER_ID_WRITERS: Mapping[str, UserIdWriter] = {NODE_TABLE: with_user_ids}
 
 #: File suffix (lower case) → ``source_format``: every kind of file OrgFlow reads, those with a reader too.
 SUFFIXES: Mapping[str, str] = {

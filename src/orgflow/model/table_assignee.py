@@ -6,6 +6,8 @@ A cell says one of (a trailing ``*`` is a footnote mark and ignored)::
     研发部负责人         its head (部门负责人)          → {department: 研发部, pick: head}
     研发部分管领导       its supervising leader          → {department: 研发部, pick: supervisor}
     研发部/li_yanfa     a person (用户ID) of the department → department 研发部, {user: li_yanfa}
+    研发部/李强          a person by display name (姓名)   → department 研发部, {user: 李强}, until deploy:
+    研发部/李强（li_yanfa） the same person, as deploy writes it → department 研发部, {user: li_yanfa}
     财务部/角色:财务审核员 a role within the department   → {department: 财务部, role: 财务审核员}
     发起部门            the initiator's department       → {initiator_department: true}
     部门负责人          the initiator's department head  → {initiator_department: true, pick: head}
@@ -18,6 +20,13 @@ The cell is turned into the DSL's ``assignee`` mapping and read by
 :func:`orgflow.model.yaml_assignment.read_rule`, so both formats share one
 vocabulary and one reader; :func:`write_owner` is the way back. Names of
 departments, roles and users are checked against the org chart at deploy.
+
+A person written by display name is found in the org chart at deploy
+(:mod:`orgflow.org.people`), and the stored table says who it was: the cell gets
+the user id in brackets (:func:`with_user_id`). A person part ending in a
+bracketed login id (ASCII letters, digits, ``_ . @ -``) is read as that user id,
+the name before it being the reader's note, so the stored text alone says who
+handles the step.
 """
 
 from __future__ import annotations
@@ -55,9 +64,11 @@ _SUFFIX_PICKS: Final = (("分管领导", Pick.SUPERVISOR), ("负责人", Pick.HE
 _PICK_WORDS: Final = {Pick.MEMBERS: "", Pick.HEAD: "负责人", Pick.SUPERVISOR: "分管领导"}
 _ROLE: Final = "角色:"
 _USER: Final = "用户:"
+#: A person part naming the user id after the display name: ``李强(li_yanfa)`` (or in full-width brackets).
+_NAMED_ID: Final = re.compile(r"(?P<name>.+)\((?P<id>[A-Za-z0-9][A-Za-z0-9_.@\-]*)\)")
 #: How to fill in the cell, for messages.
 OWNER_HINT: Final = (
-    "写部门（研发部）、部门负责人（研发部负责人）、部门/用户ID（研发部/li_yanfa）、"
+    "写部门（研发部）、部门负责人（研发部负责人）、部门/姓名或用户ID（研发部/李强、研发部/li_yanfa）、"
     "分管领导、部门负责人、直接主管或 角色:总经理"
 )
 
@@ -83,7 +94,7 @@ def owner_spec(text: str) -> tuple[str | None, dict[str, Any]]:
     if written.startswith(_ROLE):
         return None, {"role": written.removeprefix(_ROLE)}
     if written.startswith(_USER):
-        return None, {"user": written.removeprefix(_USER)}
+        return None, {"user": _user_id(written.removeprefix(_USER))}
     if "/" in written:
         where, _, who = written.partition("/")
         source: dict[str, Any] = (
@@ -92,7 +103,7 @@ def owner_spec(text: str) -> tuple[str | None, dict[str, Any]]:
         department = None if where in _INITIATOR_DEPARTMENT else where
         if who.startswith(_ROLE):
             return department, {**source, "role": who.removeprefix(_ROLE)}
-        return department, {"user": who}
+        return department, {"user": _user_id(who)}
     if written in _INITIATOR_DEPARTMENT:
         return None, {"initiator_department": True}
     if written in _INITIATOR_PICKS:
@@ -107,6 +118,17 @@ def owner_spec(text: str) -> tuple[str | None, dict[str, Any]]:
             department = written.removesuffix(suffix)
             return department, {"department": department, "pick": pick.value}
     return written, {"department": written}
+
+
+def with_user_id(cell: str, user_id: str) -> str:
+    """The cell naming a person by display name, with their user id added: ``研发部/李强（li_yanfa）``."""
+    return f"{cell.strip().rstrip('*').rstrip()}（{user_id}）"
+
+
+def _user_id(who: str) -> str:
+    """The user a person part names: the bracketed id after a display name, else the part as written."""
+    named = _NAMED_ID.fullmatch(who)
+    return named.group("id") if named is not None else who
 
 
 def write_owner(task: UserTask) -> str | None:

@@ -19,13 +19,13 @@ from typing import Final
 
 from orgflow.model.problems import Severity
 from orgflow.model.table_layout import (
-    DERIVED_MARK,
     METADATA_KEYS,
     NUMBER,
     REQUIRED_COLUMNS,
     TableProblem,
     cell_name,
     column_key,
+    is_derived,
 )
 
 #: Longest table text accepted, in characters (a table of 500 rows is far below it).
@@ -37,10 +37,15 @@ _COLUMN_HINT: Final = "列名：节点编号、节点名称、负责部门/人�
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Row:
-    """One row of the table: its number as a spreadsheet shows it, and its cells as text."""
+    """One row of the table: its number as a spreadsheet shows it, and its cells as text.
+
+    ``index`` is its place among the text's CSV records (0-based), to edit it there
+    (:func:`~orgflow.model.table_records.rewrite_records`).
+    """
 
     line: int
     cells: tuple[str, ...]
+    index: int = 0
 
     def cell(self, column: int | None) -> str:
         """The text of a column (``None``: the table has no such column), blanks stripped."""
@@ -124,12 +129,12 @@ def _numbered(text: str, problems: list[TableProblem]) -> Iterator[Row]:
     reader = csv.reader(io.StringIO(text, newline=""))
     line = 0
     try:
-        for record in reader:
-            if len(record) >= 3 and record[2] == DERIVED_MARK:
-                yield Row(line=0, cells=tuple(record[:2]))
+        for index, record in enumerate(reader):
+            if is_derived(record):
+                yield Row(line=0, cells=tuple(record[:2]), index=index)
                 continue
             line += 1
-            yield Row(line=line, cells=tuple(record))
+            yield Row(line=line, cells=tuple(record), index=index)
     except csv.Error as error:
         problems.append(TableProblem(message=f"不是合法的 CSV：{error}", line=line + 1))
 

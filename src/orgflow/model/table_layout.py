@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -61,6 +61,11 @@ DERIVED_MARK: Final = "#取自文件名"
 #: A 节点编号 as written: digits and letters, ``-`` and ``_``, not starting with ``_`` (its node id fits 64).
 NUMBER_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,62}")
 _NUMBERED_ID: Final = re.compile(r"n\d[A-Za-z0-9_\-]*")
+
+
+def is_derived(record: Sequence[str]) -> bool:
+    """Whether a CSV record is a metadata line added when the file was read (marked :data:`DERIVED_MARK`)."""
+    return len(record) >= 3 and record[2] == DERIVED_MARK
 
 
 def column_key(header: str) -> str | None:

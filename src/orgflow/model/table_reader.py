@@ -33,6 +33,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Final
 
 from orgflow.errors import DefinitionError
@@ -113,7 +114,11 @@ def load_node_table(text: str, *, source: str = "<node_table>") -> LoadedDefinit
         loaded = accept_definition(definition, loader_problems=problems, lines=reader.lines, source=source)
     except DefinitionError as error:
         raise DefinitionError(reader.in_table_terms(error.problems), source=source) from None
-    return replace(loaded, warnings=tuple(reader.in_table_terms(loaded.warnings)))
+    return replace(
+        loaded,
+        warnings=tuple(reader.in_table_terms(loaded.warnings)),
+        in_source_terms=partial(reader.in_table_terms, own_hints=True),
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -175,8 +180,14 @@ class _TableReader:
             description=self._metadata(DESCRIPTION, required=False) or "",
         )
 
-    def in_table_terms(self, problems: Iterable[DefinitionProblem]) -> list[DefinitionProblem]:
-        """The shared checks' problems named by row, column and cell; graph ones dropped if already said."""
+    def in_table_terms(
+        self, problems: Iterable[DefinitionProblem], *, own_hints: bool = False
+    ) -> list[DefinitionProblem]:
+        """The shared checks' problems named by row, column and cell; graph ones dropped if already said.
+
+        The shared checks' hints speak the YAML DSL, so a column's own hint replaces them; with
+        ``own_hints`` (the org checks at deploy, whose hints name departments and people) they are kept.
+        """
         said = self._trigger_errors()
         cells = {(p.line, p.field) for p in self.problems if p.severity is Severity.ERROR}
         found: list[DefinitionProblem] = []
@@ -184,7 +195,7 @@ class _TableReader:
             if isinstance(problem, TableProblem):
                 found.append(problem)
             elif not (said and problem.field in _GRAPH_FIELDS):
-                translated = self._translated(problem)
+                translated = self._translated(problem, own_hint=own_hints)
                 if (translated.line, translated.field) not in cells:  # the table said it in its own words
                     found.append(translated)
         return _ordered(found)
@@ -372,7 +383,7 @@ class _TableReader:
             )
         )
 
-    def _translated(self, problem: DefinitionProblem) -> TableProblem:
+    def _translated(self, problem: DefinitionProblem, *, own_hint: bool = False) -> TableProblem:
         """A shared check's problem named by the column its field was read from."""
         root = (problem.field or "").split(".")[0].split("[")[0]
         column = _COLUMN_OF.get(root)
@@ -387,7 +398,7 @@ class _TableReader:
             node_id=problem.node_id,
             line=line,
             field=column,
-            hint=_HINTS.get(column or "", problem.hint),
+            hint=problem.hint if own_hint and problem.hint else _HINTS.get(column or "", problem.hint),
             severity=problem.severity,
             cell=self.grid.where(column, line) if column and line else None,
         )

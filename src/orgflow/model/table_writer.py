@@ -82,7 +82,7 @@ _GUIDE: Final = (
     ("节点名称", "如 需求提交、需求审核"),
     (
         "负责部门/人",
-        "部门（研发部）、部门负责人（研发部负责人）、部门/用户ID（研发部/li_yanfa）、"
+        "部门（研发部）、部门负责人（研发部负责人）、部门/姓名或用户ID（研发部/李强、研发部/li_yanfa）、"
         "部门/角色:角色名、发起部门、部门负责人（发起部门的负责人）、分管领导、直接主管、角色:总经理",
     ),
     ("输入要求", "用、分隔；手动发起的节点由发起人填写这些内容，其他节点只查看前面节点提供的内容"),
@@ -106,17 +106,27 @@ _GUIDE: Final = (
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class NodeTable:
-    """A table ready to write: metadata lines, the header, the rows, and what could not be written."""
+    """A table ready to write: the lines above the header, the header, the rows, and what it could not hold.
 
-    metadata: tuple[tuple[str, str], ...]
+    ``text`` is the CSV text of a table written back as it was deployed
+    (:func:`~orgflow.model.table_source.deployed_table`), written as it is.
+    """
+
+    metadata: tuple[tuple[str, ...], ...]
     header: tuple[str, ...] = COLUMNS
     rows: tuple[tuple[str, ...], ...] = ()
     omitted: tuple[str, ...] = ()
+    text: str | None = None
 
     @property
     def lines(self) -> list[Sequence[str]]:
         """Every line of the sheet: metadata, header, rows."""
         return [*self.metadata, self.header, *self.rows]
+
+    @property
+    def node_count(self) -> int:
+        """How many node rows it has (blank rows aside)."""
+        return sum(1 for row in self.rows if any(cell.strip() for cell in row))
 
 
 def node_table(definition: ProcessDefinition) -> NodeTable:
@@ -150,6 +160,8 @@ def node_table(definition: ProcessDefinition) -> NodeTable:
 
 def table_csv(table: NodeTable) -> str:
     """The table as CSV text (no byte-order mark; write it with ``utf-8-sig`` for Excel)."""
+    if table.text is not None:
+        return table.text
     buffer = io.StringIO()
     csv.writer(buffer).writerows(table.lines)
     return buffer.getvalue()

@@ -19,9 +19,9 @@ from orgflow.engine.step import apply
 from orgflow.errors import CommandRejected, ConfigurationError, DefinitionError, NotFound, PermissionDenied
 from orgflow.ids import IdSource
 from orgflow.model.definition import ProcessDefinition
-from orgflow.model.loaders import load_source
 from orgflow.model.problems import Severity
 from orgflow.org.model import Delegation, OrgSnapshot
+from orgflow.org.people import resolve_people
 from orgflow.org.proxies import delegation_problem
 from orgflow.org.references import check_references
 from orgflow.runtime.acknowledgement import Acknowledgements
@@ -171,17 +171,25 @@ class ActionHandlers:
         return self._table[type(action)](action, uow)
 
     def deploy(self, action: DeployDefinition, uow: UnitOfWork) -> Deployed:
-        """Validate and store a new version (or return the newest if the source is unchanged)."""
+        """Validate and store a new version (or return the newest if the source is unchanged).
+
+        People named by display name are found in the org chart first, and the text stored says
+        who they are (:mod:`orgflow.org.people`); the org's problems are named as the source names
+        its parts (a node table's by row and column).
+        """
         source = action.source_name or f"<{action.source_format}>"
-        loaded = load_source(action.source_text, source_format=action.source_format, source=source)
-        problems = check_references(loaded.definition, uow.org(), loaded.lines)
+        chart = uow.org()
+        text, loaded = resolve_people(
+            action.source_text, source_format=action.source_format, source=source, org=chart
+        )
+        problems = loaded.in_source_terms(check_references(loaded.definition, chart, loaded.lines))
         errors = [problem for problem in problems if problem.severity is Severity.ERROR]
         if errors:
             raise DefinitionError(errors, source=source)
         now = self.clock.now()
         deployed, created = uow.deploy(
             loaded.definition,
-            source_text=action.source_text,
+            source_text=text,
             source_format=action.source_format,
             actor=action.actor,
             now=now,

@@ -3,7 +3,9 @@
 The SQL lives in :mod:`orgflow.store.inbox`; this module decides what the
 filters mean against the org chart (a department given by id or name; the
 candidate groups a person belongs to) and turns rows into
-:class:`~orgflow.runtime.views.InboxPage` entries.
+:class:`~orgflow.runtime.views.InboxPage` entries. A task offered to several
+of a person's groups (several candidates) is one entry in their 待办 and its
+count, at their own item or else the first group's: acting on it decides for all.
 """
 
 from __future__ import annotations

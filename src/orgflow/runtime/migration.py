@@ -13,13 +13,17 @@ command's one transaction, for each instance:
 - timers: a round whose terms are unchanged keeps its job; one whose terms
   changed is cancelled and armed again by the new terms from when it was armed;
   boundary timers the new version adds are armed from now (their jobs written
-  as for any armed round);
+  as for any armed round); a pending round of a boundary timer the new version
+  removed (a timeout, a reminder, an escalation) is cancelled with its job. A
+  dry run lists those as 将取消的定时器, with node and due time; they never
+  refuse a move (active tokens and open work items must still all map);
 - deadlines (时限): an item whose step terms (time limit, reminders, escalation,
   confirm receipt, department calendar) are unchanged keeps its due time and
   jobs; otherwise the due time is counted again by the new terms from the
   moment it was counted from (or the item's opening), and the deadlines still
   ahead are planned; a due time set by a person (a re-planned exception) stays;
-- appends a ``migrated`` history entry with both versions and the mapping used.
+- appends a ``migrated`` history entry with both versions, the mapping used
+  and the timers cancelled (``cancelled_timers``: id, node, name, due time).
 """
 
 from __future__ import annotations
@@ -38,9 +42,9 @@ from orgflow.labels import STATUS_LABELS
 from orgflow.org.model import OrgSnapshot
 from orgflow.runtime.actions.migration import MigrateInstances
 from orgflow.runtime.deadlines import Deadlines
-from orgflow.runtime.timers import Timers
+from orgflow.runtime.timers import Timers, timer_subject
 from orgflow.runtime.unit_of_work import UnitOfWork
-from orgflow.runtime.views import InstanceMove, Migration, MovedElement
+from orgflow.runtime.views import CancelledTimer, InstanceMove, Migration, MovedElement
 from orgflow.store import history, version_moves
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
@@ -59,6 +63,14 @@ class _Step(NamedTuple):
     new: DeployedDefinition
     now: datetime
     actor: str | None
+
+
+class _Planned(NamedTuple):
+    """One instance that passed the checks: as stored, as rewritten, and the timers the move cancels."""
+
+    stored: StoredInstance
+    moved: MovedInstance
+    cancelled: tuple[CancelledTimer, ...]
 
 
 class Migrations:
@@ -88,7 +100,7 @@ class Migrations:
         problems = [p.message for p in mapping_problems(old.definition, new.definition, action.mapping)]
         chosen = self._chosen(uow, action, old, problems)
         _check_unchanged(chosen, action.expected_versions)
-        planned: list[tuple[StoredInstance, MovedInstance]] = []
+        planned: list[_Planned] = []
         for stored in chosen:
             state = stored.state
             armed = version_moves.timers_armed_at(uow.connection, state.id) if state.timers else {}
@@ -105,7 +117,7 @@ class Migrations:
             if isinstance(moved, list):
                 problems += [f"{state.business_key}：{problem.message}" for problem in moved]
             else:
-                planned.append((stored, moved))
+                planned.append(_Planned(stored, moved, _cancelled(uow, old, moved)))
         if problems:
             raise CommandRejected(
                 f"无法从 {old.label} 迁移到 {new.label}，未做任何修改：" + "；".join(problems),
@@ -113,8 +125,8 @@ class Migrations:
             )
         step = _Step(old=old, new=new, now=now, actor=action.actor)
         if not action.dry_run:
-            for stored, moved in planned:
-                self._move(uow, stored, moved, step)
+            for plan in planned:
+                self._move(uow, plan, step)
         return Migration(
             key=action.key,
             from_version=old.version,
@@ -122,7 +134,7 @@ class Migrations:
             from_label=old.label,
             to_label=new.label,
             dry_run=action.dry_run,
-            instances=tuple(_view(stored, moved, step) for stored, moved in planned),
+            instances=tuple(_view(plan, step) for plan in planned),
         )
 
     def _chosen(
@@ -150,11 +162,12 @@ class Migrations:
                 chosen.setdefault(state.id, stored)
         return list(chosen.values())
 
-    def _move(self, uow: UnitOfWork, stored: StoredInstance, moved: MovedInstance, step: _Step) -> None:
+    def _move(self, uow: UnitOfWork, plan: _Planned, step: _Step) -> None:
         """Write one move: history entry, state (version-checked), work items, timers, deadlines."""
+        stored, moved = plan.stored, plan.moved
         state = stored.state
         new, now, chart = step.new, step.now, uow.org()
-        uow.record([_history_row(stored, moved, step, chart)])
+        uow.record([_history_row(plan, step, chart)])
         transition = Transition(state=moved.state, effects=moved.effects)
         saved = uow.save(stored, transition, new, now, chart)
         version_moves.move_work_items(
@@ -214,9 +227,24 @@ def _check_unchanged(chosen: Sequence[StoredInstance], expected: Mapping[str, in
         )
 
 
-def _history_row(
-    stored: StoredInstance, moved: MovedInstance, step: _Step, chart: OrgSnapshot
-) -> history.HistoryRow:
+def _cancelled(uow: UnitOfWork, old: DeployedDefinition, moved: MovedInstance) -> tuple[CancelledTimer, ...]:
+    """The timer rounds the move cancels, named, each with when it was due (else its job's time)."""
+    if not moved.cancelled:
+        return ()
+    jobs = version_moves.jobs_due(uow.connection, [timer_subject(timer.id) for timer in moved.cancelled])
+    return tuple(
+        CancelledTimer(
+            id=timer.id,
+            node_id=timer.node_id,
+            name=old.definition.nodes[timer.node_id].label,
+            due_at=timer.due_at or jobs.get(timer_subject(timer.id)),
+        )
+        for timer in moved.cancelled
+    )
+
+
+def _history_row(plan: _Planned, step: _Step, chart: OrgSnapshot) -> history.HistoryRow:
+    stored, moved = plan.stored, plan.moved
     old, new = step.old, step.new
     data: dict[str, Any] = {
         "from_version": old.version,
@@ -227,13 +255,24 @@ def _history_row(
     }
     if moved.dropped_trail:
         data["dropped_trail"] = list(moved.dropped_trail)
+    if plan.cancelled:
+        data["cancelled_timers"] = [
+            {
+                "timer_id": timer.id,
+                "node_id": timer.node_id,
+                "name": timer.name,
+                "due_at": None if timer.due_at is None else timer.due_at.isoformat(),
+            }
+            for timer in plan.cancelled
+        ]
     comment = f"{old.label} → {new.label}"
     return history.action_row(
         stored.state.id, step.now, MIGRATED, actor=step.actor, org=chart, comment=comment, data=data
     )
 
 
-def _view(stored: StoredInstance, moved: MovedInstance, step: _Step) -> InstanceMove:
+def _view(plan: _Planned, step: _Step) -> InstanceMove:
+    stored, moved = plan.stored, plan.moved
     old, new = step.old, step.new
 
     def element(move: NodeMove) -> MovedElement:
@@ -255,4 +294,5 @@ def _view(stored: StoredInstance, moved: MovedInstance, step: _Step) -> Instance
         moves=tuple(element(move) for move in moved.moves),
         mapping=moved.mapping,
         dropped_trail=moved.dropped_trail,
+        cancelled_timers=plan.cancelled,
     )

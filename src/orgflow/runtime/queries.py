@@ -45,7 +45,7 @@ from orgflow.settings import DEFAULT_HOME
 from orgflow.store import attachments, definitions, history, instances, participants, progress, work_items
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection, Database
-from orgflow.store.definitions import DeployedDefinition
+from orgflow.store.definitions import DeployedDefinition, StoredSource
 from orgflow.store.file_store import FileStore
 from orgflow.store.inbox import InboxView
 from orgflow.store.instances import StoredInstance
@@ -92,6 +92,18 @@ class Queries:
             raise NotFound(f"流程定义 {key} 未部署（orgflow definitions 可列出已部署的流程）")
         return found
 
+    def source(self, definition_id: str) -> StoredSource:
+        """What a deployed version was deployed from, its format and stored text (for an exact export).
+
+        Raises:
+            NotFound: No such version.
+        """
+        with self._database.reading() as connection:
+            stored = definitions.source_of(connection, definition_id)
+        if stored is None:
+            raise NotFound(f"流程定义 {definition_id} 不存在")
+        return stored
+
     def diff(self, key: str, from_version: int, to_version: int) -> VersionDiff:
         """What changed from one version of ``key`` to another (nodes, flows, process rules).
 
@@ -124,8 +136,9 @@ class Queries:
 
         ``assignee`` alone lists a person's whole inbox: their own items and
         the unclaimed items of every candidate group they belong to (by the
-        current org chart). ``department`` (an id or name) or ``group`` (a
-        key such as ``role:总经理``) lists that group's shared items.
+        current org chart), a task offered to several of those groups once, as
+        in :meth:`inbox`. ``department`` (an id or name) or ``group`` (a key
+        such as ``role:总经理``) lists that group's shared items.
         """
         with self._database.reading() as connection:
             chart = self._org.current(connection)
@@ -266,7 +279,7 @@ class Queries:
             raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
         hidden = hidden_for(deployed.definition, stored.state, viewer)
         entries = tuple(_view(HistoryEntry, row, data=_frozen(row["data"])) for row in rows)
-        children, caller = linked_instances(connection, stored, rows)
+        children, caller = linked_instances(connection, stored, deployed.definition)
         return InstanceDetail(
             instance=restrict_view(_with_progress(instance_view(stored, deployed), reported), hidden),
             history=restrict_history(entries, hidden),

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 
@@ -274,8 +274,19 @@ def listing(
     return [row._asdict() for row in connection.execute(query)]
 
 
-def source_of(connection: Connection, id_: str) -> str | None:
-    """The stored source text of a deployed version, or ``None``."""
-    return connection.execute(
-        select(definitions.c.source_text).where(definitions.c.id == bindparam("id")), {"id": id_}
-    ).scalar()
+class StoredSource(NamedTuple):
+    """What a version was deployed from: its format and its text, as stored."""
+
+    source_format: str
+    source_text: str
+
+
+SELECT_SOURCE = select(definitions.c.source_format, definitions.c.source_text).where(
+    definitions.c.id == bindparam("id")
+)
+
+
+def source_of(connection: Connection, id_: str) -> StoredSource | None:
+    """The stored source of a deployed version (to write it back as it was deployed), or ``None``."""
+    row = connection.execute(SELECT_SOURCE, {"id": id_}).first()
+    return None if row is None else StoredSource(row.source_format, row.source_text)

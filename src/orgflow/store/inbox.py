@@ -9,9 +9,12 @@ shaped for an index (see ``store/tables.py``):
   overlap: an item is assigned or it is not), each on its own partial index
   of open items (written as one ``OR``, both databases scanned the table):
   by ``assignee``, and ``(candidate_group, created_at, id)`` of unclaimed
-  ones, which answers the shared half and its count from the index alone.
-  The page picks its keys first and only then reads those rows and their
-  instances. These indexes stay small however long the history grows;
+  ones. The page picks its keys first and only then reads those rows and their
+  instances. These indexes stay small however long the history grows. A task
+  offered to several of my groups (several candidates) has an item per group
+  and is listed once, at my own item or its first group's
+  (:func:`orgflow.store.work_items.shown_elsewhere`): the shared half looks up
+  each of its items' instance by the ``instance_id`` index, never a scan;
 - ``done``: my completed items, newest first, read in order from the partial
   index ``(actor, completed_at, id)`` of completed items;
 - ``started``: instances I initiated, newest first, from ``(initiator, started_at, id)``;
@@ -35,6 +38,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     FromClause,
@@ -50,6 +54,7 @@ from sqlalchemy import (
 
 from orgflow.store.instances import SUMMARY_COLUMNS
 from orgflow.store.tables import COMPLETED_LITERAL, OPEN_LITERAL, copies, instances, work_items
+from orgflow.store.work_items import shown_elsewhere
 
 
 class InboxView(StrEnum):
@@ -138,7 +143,7 @@ class ViewQuery:
 
 
 def todo(user: str, groups: Sequence[str], filters: InboxFilter) -> ViewQuery:
-    """待办: open items assigned to ``user``, or unclaimed in one of ``groups``; oldest first."""
+    """待办: items open for ``user`` or unclaimed in one of ``groups``, each task once, oldest first."""
     return _bound(_todo(_shape(filters, groups=bool(groups))), user, filters, groups=sorted(groups))
 
 
@@ -196,8 +201,15 @@ def _todo(shape: _Shape) -> _Statements:
     is_open = work_items.c.status == OPEN_LITERAL
     branches = [and_(is_open, work_items.c.assignee == bindparam("user"))]
     if shape.groups:
-        shared = work_items.c.candidate_group.in_(bindparam("groups", expanding=True))
-        branches.append(and_(is_open, work_items.c.assignee.is_(None), shared))
+        groups: BindParameter[Any] = bindparam("groups", expanding=True)
+        shared = work_items.c.candidate_group.in_(groups)
+        listed = shown_elsewhere(
+            bindparam("user"),
+            groups,
+            status=OPEN_LITERAL,
+            narrowed=lambda other: _work_item_filters(shape, other),
+        )
+        branches.append(and_(is_open, work_items.c.assignee.is_(None), shared, ~listed))
     return _item_statements(branches, shape, ((work_items.c.created_at, False), (work_items.c.id, False)))
 
 
@@ -301,15 +313,15 @@ def _statements(
     return _Statements(page=query, count=select(total))
 
 
-def _work_item_filters(shape: _Shape) -> list[ColumnElement[bool]]:
-    """The department and due-time filters, on ``work_items`` columns."""
+def _work_item_filters(shape: _Shape, items: FromClause = work_items) -> list[ColumnElement[bool]]:
+    """The department and due-time filters, on the columns of ``items`` (``work_items`` or an alias)."""
     conditions: list[ColumnElement[bool]] = []
     if shape.departments:
-        conditions.append(work_items.c.department.in_(bindparam("departments", expanding=True)))
+        conditions.append(items.c.department.in_(bindparam("departments", expanding=True)))
     if shape.due_before:
-        conditions.append(work_items.c.due_at < bindparam("due_before"))
+        conditions.append(items.c.due_at < bindparam("due_before"))
     if shape.due_after:
-        conditions.append(work_items.c.due_at >= bindparam("due_after"))
+        conditions.append(items.c.due_at >= bindparam("due_after"))
     return conditions
 
 

@@ -10,9 +10,8 @@ statement, compiled once (:mod:`orgflow.store.statements`):
   Work items come back oldest first; tokens in the order the engine saved them;
 - ``insert_new`` writes a new instance;
 - a child instance's caller (调用子流程: the parent instance, its token and call
-  activity) rides in the ``signoffs`` JSON column as one tagged entry
-  ``{"caller": [instance_id, token_id, node_id]}`` beside the signoff arrays, until
-  the instances table has columns of its own for it (which would need a migration);
+  activity) is in the ``parent_*`` columns (migration 0020), written with the new
+  row and never again: the link does not change, so saves leave them out;
 - ``update_state`` writes the row with ``UPDATE … WHERE id = :id AND version = :expected``
   and raises ``Conflict`` when another transaction got there first. Only the
   columns that changed are written: SQLite rewrites every index on a column
@@ -87,6 +86,9 @@ _INSTANCE_COLUMNS = (
     instances.c.signoffs,
     instances.c.trail,
     instances.c.timers,
+    instances.c.parent_instance_id,
+    instances.c.parent_token_id,
+    instances.c.parent_node_id,
 )
 _OPEN_ITEMS = work_items.alias("open_items")
 _ITEM_COLUMNS = (
@@ -132,6 +134,9 @@ _CHECKED_UPDATE = (
     .where(instances.c.id == bindparam("b_id"), instances.c.version == bindparam("b_expected"))
     .values(version=instances.c.version + 1)
 )
+#: A child's caller, as columns in the order of ``Caller``'s fields: written by the insert only.
+_CALLER_COLUMNS = ("parent_instance_id", "parent_token_id", "parent_node_id")
+_NO_CALLER = (None, None, None)
 #: The columns a save may change; ``updated_at`` always does (``definition_id`` only when migrated).
 _SAVED = (
     "definition_id",
@@ -185,6 +190,7 @@ def insert_new(
 ) -> StoredInstance:
     """Write a new instance (version 1)."""
     row = _saved_values(state, now, ended_at=None)
+    row.update(zip(_CALLER_COLUMNS, state.caller or _NO_CALLER, strict=True))
     row.update(
         id=state.id,
         definition_id=state.definition_id,
@@ -237,7 +243,7 @@ def _saved_values(state: InstanceState, now: datetime, *, ended_at: datetime | N
         "status": state.status.value,
         "data": state.data,
         "tokens": state.tokens,  # named tuples: JSON arrays as they are
-        "signoffs": (*state.signoffs, {"caller": state.caller}) if state.caller else state.signoffs,
+        "signoffs": state.signoffs,
         "trail": state.trail,
         "timers": [_stored_timer(timer) for timer in state.timers] if state.timers else None,
         "next_token": state.next_token,
@@ -260,7 +266,6 @@ def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
     if found_items and any(token.loop is not None for token in tokens):
         found_items = _with_loops(found_items, tokens)
     error_node, error_message = first[8], first[9]
-    signoffs, caller = _engine_records(first[15])
     state = InstanceState(
         id=first[0],
         definition_id=first[1],
@@ -273,10 +278,10 @@ def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
         initiator=first[6],
         started_at=first[7],
         error=None if error_message is None else InstanceError(node_id=error_node, message=error_message),
-        signoffs=signoffs,
+        signoffs=tuple(_signoff(fields) for fields in first[15]) if first[15] else (),
         trail=tuple(TrailEntry(*fields) for fields in first[16]) if first[16] else (),
         timers=tuple(_timer(fields) for fields in first[17]) if first[17] else (),
-        caller=caller,
+        caller=None if first[18] is None else Caller(first[18], first[19], first[20]),
     )
     return StoredInstance(
         state=state, version=first[10], definition_key=first[11], ended_at=first[12], updated_at=first[13]
@@ -302,20 +307,6 @@ def _with_loops(items: list[WorkItem], tokens: Sequence[Token]) -> list[WorkItem
         else item
         for item in items
     ]
-
-
-def _engine_records(stored: Sequence[Any] | None) -> tuple[tuple[Signoff, ...], Caller | None]:
-    """The signoffs column: signoff arrays, and maybe the tagged caller entry of a child instance."""
-    if not stored:
-        return (), None
-    caller = None
-    signoffs = []
-    for entry in stored:
-        if isinstance(entry, dict):
-            caller = Caller(*entry["caller"])
-        else:
-            signoffs.append(_signoff(entry))
-    return tuple(signoffs), caller
 
 
 def _signoff(fields: Sequence[Any]) -> Signoff:
@@ -354,6 +345,21 @@ SUMMARY_COLUMNS = (
     instances.c.updated_at,
     instances.c.error_message,
 )
+
+
+#: The instances an instance's call activities started (子流程实例), ended ones too, oldest first:
+#: the summary columns and ``parent_node_id`` (the call activity). Found by
+#: ``ix_instances_parent_instance_id``, not by reading any instance's JSON.
+CHILDREN = (
+    select(*SUMMARY_COLUMNS, instances.c.parent_node_id)
+    .where(instances.c.parent_instance_id == bindparam("parent"))
+    .order_by(instances.c.started_at, instances.c.id)
+)
+
+
+def children(connection: Connection, instance_id: str) -> Sequence[Mapping[str, Any]]:
+    """The instances this one's call activities started (see :data:`CHILDREN`)."""
+    return [row._asdict() for row in connection.execute(CHILDREN, {"parent": instance_id})]
 
 
 def search(

@@ -172,6 +172,11 @@ JsonDocument: Any = JsonText().with_variant(JSONB(none_as_null=True), "postgresq
 BigId: Any = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def _partial_index(name: str, where: ColumnElement[bool], *columns: Column[Any]) -> Index:
+    """An index of the rows matching ``where`` only, on both databases."""
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 definitions = Table(
     "definitions",
     metadata,
@@ -238,9 +243,25 @@ instances = Table(
     Column("error_message", Text),
     Column("version", Integer, nullable=False, comment="optimistic lock: bumped by every save"),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column(
+        "parent_instance_id",
+        String,
+        ForeignKey("instances.id"),
+        comment="调用子流程: the instance whose call activity started it (NULL: none)",
+    ),
+    Column("parent_token_id", String, comment="the parent's token waiting at the call activity"),
+    Column("parent_node_id", String, comment="the call activity, in the parent's definition"),
     Index(None, "definition_key", "status"),
     Index(None, "status", "started_at"),
     Index(None, "initiator", "started_at", "id"),
+)
+
+# An instance's children (子流程实例). Only children are indexed: most instances are
+# started directly, and inserting them costs nothing for this index.
+_partial_index(
+    "ix_instances_parent_instance_id",
+    instances.c.parent_instance_id.is_not(None),
+    instances.c.parent_instance_id,
 )
 
 work_items = Table(
@@ -304,11 +325,6 @@ Index(
 
 # 待办's shared half: unclaimed open items by group, in inbox order. The page's keys
 # and the count come from this index alone (no table rows until the page is chosen).
-def _partial_index(name: str, where: ColumnElement[bool], *columns: Column[Any]) -> Index:
-    """An index of the rows matching ``where`` only, on both databases."""
-    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
-
-
 _partial_index(
     "ix_work_items_unclaimed_group",
     and_(work_items.c.status == OPEN_LITERAL, work_items.c.assignee.is_(None)),

@@ -4,7 +4,8 @@ The instance row (definition id, tokens, timers …) is saved by
 :func:`orgflow.store.instances.update_state` under its version check; this
 module finds the instances to move and rewrites what names their nodes
 elsewhere: open work items (node, name, department) and the files handed in
-on them (so a deliverable already uploaded still counts on the new node).
+on them (so a deliverable already uploaded still counts on the new node). It
+also tells when the timer rounds a move cancels were due (their jobs).
 A move is a rare administrator's command, so these are plain statements.
 """
 
@@ -16,7 +17,15 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, select, update
 
 from orgflow.engine.state import InstanceStatus
-from orgflow.store.tables import OPEN_LITERAL, attachments, history, instances, work_items
+from orgflow.store.tables import (
+    OPEN_LITERAL,
+    PENDING_LITERAL,
+    attachments,
+    history,
+    instances,
+    jobs,
+    work_items,
+)
 
 #: The history kind of arming a timer round (its ``data`` names the timer).
 TIMER_SCHEDULED = "timer_scheduled"
@@ -69,3 +78,17 @@ def timers_armed_at(connection: Connection, instance_id: str) -> dict[str, datet
         if isinstance(timer_id, str):
             armed[timer_id] = at
     return armed
+
+
+def jobs_due(connection: Connection, subjects: Sequence[str]) -> dict[str, datetime]:
+    """When the pending jobs about ``subjects`` are due, by subject (the earliest, if several)."""
+    if not subjects:
+        return {}
+    query = select(jobs.c.subject, jobs.c.run_at).where(
+        jobs.c.subject.in_(list(subjects)), jobs.c.status == PENDING_LITERAL
+    )
+    due: dict[str, datetime] = {}
+    for subject, run_at in connection.execute(query):
+        if subject not in due or run_at < due[subject]:
+            due[subject] = run_at
+    return due

@@ -7,12 +7,23 @@ outcome, form data and comment) and serves the inbox views.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from orgflow.engine.effects import (
     Effect,
@@ -289,13 +300,15 @@ def search(
     """Work items matching every given filter, oldest first (the inbox order).
 
     ``assignee`` and ``groups`` together mean "mine, or unclaimed in one of my
-    candidate groups" (a person's inbox); ``groups`` alone lists the groups' items.
+    candidate groups" (a person's inbox), each task once (:func:`shown_elsewhere`);
+    ``groups`` alone lists the groups' items.
     """
     query = select(*VIEW_COLUMNS).join(instances, instances.c.id == work_items.c.instance_id)
     query = where_given(query, (work_items.c.status, status), (work_items.c.instance_id, instance_id))
     group = work_items.c.candidate_group
     if assignee is not None and groups:
         shared = group.in_(list(groups)) & work_items.c.assignee.is_(None)
+        shared &= ~shown_elsewhere(assignee, list(groups), status=work_items.c.status)
         query = query.where((work_items.c.assignee == assignee) | shared)
     elif assignee is not None:
         query = query.where(work_items.c.assignee == assignee)
@@ -303,3 +316,47 @@ def search(
         query = query.where(group.in_(list(groups)))
     query = query.order_by(work_items.c.created_at, work_items.c.id).limit(limit).offset(offset)
     return [row._asdict() for row in connection.execute(query)]
+
+
+#: The other items of the same task, compared with the item a list considers.
+_SIBLING = work_items.alias("sibling")
+
+
+def shown_elsewhere(
+    user: Any,
+    groups: Any,
+    *,
+    status: ColumnElement[Any],
+    narrowed: Callable[[FromClause], Sequence[ColumnElement[bool]]] = lambda _: (),
+) -> ColumnElement[bool]:
+    """Whether an unclaimed item's task is already in ``user``'s list by another of its items.
+
+    A task offered to several candidate groups (several candidates,
+    ``AnyOfRule``) has one item per group, all on one token; whoever acts on
+    one decides for all. A person in several of those groups sees the task
+    once: at an item of theirs (named or claimed), else at its first item in
+    inbox order ``(created_at, id)``, which is the first group in the rule's
+    order (the items are opened together, in that order, with increasing ids).
+    One lookup of the instance's items (``work_items.instance_id`` index) per
+    shared item considered.
+
+    Args:
+        user: The person (a value or a bound parameter).
+        groups: Their candidate groups (a list or an expanding bound parameter).
+        status: The status the other item must have (``OPEN_LITERAL``, or the item's own status column).
+        narrowed: The list's other filters, on the other item's columns (it must pass them too).
+    """
+    other, item = _SIBLING.c, work_items.c
+    earlier = or_(
+        other.created_at < item.created_at, and_(other.created_at == item.created_at, other.id < item.id)
+    )
+    seen = or_(
+        other.assignee == user, and_(other.assignee.is_(None), other.candidate_group.in_(groups), earlier)
+    )
+    return exists().where(
+        other.instance_id == item.instance_id,
+        other.token_id == item.token_id,
+        other.status == status,
+        seen,
+        *narrowed(_SIBLING),
+    )

@@ -67,7 +67,7 @@ def test_the_template_comes_as_a_workbook_with_instructions_or_as_csv(home: Home
     assert csv_file.read_text(encoding="utf-8-sig").splitlines()[-1] == ",".join(HEADER)
 
 
-def test_tables_deploy_from_csv_and_xlsx_and_export_back(home: Home) -> None:
+def test_tables_deploy_from_csv_and_xlsx_and_export_back_as_they_were_deployed(home: Home) -> None:
     orgflow, files = home.orgflow, home.files
     deployed = orgflow.json("deploy", str(files / "new_product_launch.csv"), str(files / "上市流程.xlsx"))[
         "deployed"
@@ -84,40 +84,69 @@ def test_tables_deploy_from_csv_and_xlsx_and_export_back(home: Home) -> None:
     )
     assert as_csv.code == 0 and as_xlsx.code == 0, (as_csv, as_xlsx)
     document = as_csv.document()
-    assert (document["key"], document["version"], document["rows"], document["omitted"]) == (
+    assert (document["key"], document["version"], document["as_deployed"], document["rows"]) == (
         "new_product_launch",
         1,
+        True,
         3,
-        [],
     )
-    lines = list(csv.reader(io.StringIO(out_csv.read_text(encoding="utf-8-sig"))))
-    assert lines[:3] == [
-        ["流程名称", "new_product_launch"],
-        ["流程编号", "new_product_launch"],
-        ["业务编号前缀", "PROC"],
-    ]
-    assert lines[3] == HEADER
-    assert [line[0] for line in lines[4:]] == ["001", "002", "003"]
-    assert lines[6][6] == "002节点通过后自动触发"
-    assert "已导出 launch_from_excel 版本 1" in as_xlsx.out
+    assert document["omitted"] == []
+    # the seed's own text, 任务ID and the * marks kept; name and key taken from the file name are rows now
+    assert out_csv.read_text(encoding="utf-8-sig") == (
+        "流程名称,new_product_launch\n流程编号,new_product_launch\n" + SEED
+    )
+    assert "与部署时的表格一致" in as_xlsx.out and "已导出 launch_from_excel 版本 1" in as_xlsx.out
     sheet = load_workbook(out_xlsx).worksheets[0]
-    assert [sheet.cell(row=r, column=1).value for r in range(1, 8)] == [
-        "流程名称",
-        "流程编号",
-        "业务编号前缀",
-        "节点编号",
-        "001",
-        "002",
-        "003",
+    written = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    expected = [
+        ["流程名称", "新产品上市流程（表格）"],
+        ["流程编号", "launch_from_excel"],
+        *csv.reader(io.StringIO(SEED)),
     ]
+    assert [row[: len(want)] for row, want in zip(written, expected, strict=True)] == expected
+    assert "任务ID、基础信息" in written[3]
 
-    again = orgflow.json("deploy", str(out_xlsx))["deployed"]
-    assert [(d["key"], d["version"]) for d in again] == [("launch_from_excel", 2)]
+    # the workbook written back deploys as the same version; the CSV one as a version with the same text
+    again = orgflow.json("deploy", str(out_xlsx), str(out_csv))["deployed"]
+    assert [(d["key"], d["version"], d["created"]) for d in again] == [
+        ("launch_from_excel", 1, False),
+        ("new_product_launch", 2, True),
+    ]
     second = files / "第二版.csv"
-    orgflow.json("table", "export", "launch_from_excel", "--version", "2", "-o", str(second))
-    first = files / "第一版.csv"
-    orgflow.json("table", "export", "launch_from_excel", "--version", "1", "-o", str(first))
-    assert second.read_bytes() == first.read_bytes()
+    orgflow.json("table", "export", "new_product_launch", "--version", "2", "-o", str(second))
+    assert second.read_bytes() == out_csv.read_bytes()
+
+
+def test_a_version_deployed_from_yaml_is_written_from_its_definition(home: Home) -> None:
+    orgflow, files = home.orgflow, home.files
+    (yaml,) = orgflow.json("deploy", "examples/new_product_launch.yaml")["deployed"]
+    to = files / "yaml导出.csv"
+    version = str(yaml["version"])
+    document = orgflow.json("table", "export", "new_product_launch", "--version", version, "-o", str(to))
+    assert document["as_deployed"] is False and document["omitted"]
+    assert HEADER in list(csv.reader(io.StringIO(to.read_text(encoding="utf-8-sig"))))
+
+
+def test_people_named_by_name_are_deployed_with_their_user_id(home: Home) -> None:
+    orgflow, files = home.orgflow, home.files
+    named = files / "按姓名.csv"
+    named.write_text(
+        "流程名称,按姓名\n流程编号,named_people\n" + SEED.replace("研发部负责人", "研发部/周杰"), "utf-8"
+    )
+    deployed = orgflow.json("deploy", str(named))["deployed"]
+    assert [(d["key"], d["created"]) for d in deployed] == [("named_people", True)]
+
+    to = files / "named_back.csv"
+    orgflow.json("table", "export", "named_people", "-o", str(to))
+    rows = list(csv.reader(io.StringIO(to.read_text(encoding="utf-8-sig"))))
+    assert rows[-1][2] == "研发部/周杰（zhou_yanfa）"
+    assert orgflow.json("deploy", str(to))["deployed"][0]["created"] is False
+
+    wrong = files / "wrong_person.csv"
+    wrong.write_text(SEED.replace("研发部负责人", "研发部/王磊"), encoding="utf-8")
+    message = failed(orgflow.run("deploy", str(wrong)))
+    assert "第 4 行「负责部门/人」（单元格 C4）：研发部 没有名为 王磊 的在职人员" in message
+    assert "wang_shichang（市场部）" in message
 
 
 def test_a_broken_table_is_not_deployed_and_every_problem_names_row_and_column(home: Home) -> None:

@@ -118,3 +118,48 @@ def test_migrate_dry_run_refusals_then_the_move_shown_in_the_history(versions: V
     assert shown.code == 0
     (line,) = [row for row in shown.out.splitlines() if "迁移到新版本" in row]
     assert "admin" in line and "V1.1" in line
+
+
+TIMED = """\
+key: cli_timed
+name: 限时审核
+business_key_prefix: CT
+nodes:
+  - {id: start, type: start, next: review}
+  - id: review
+    type: user_task
+    name: 审核
+    assignee: {user: u2}
+    next: end
+    boundary:
+      - {id: nudge, name: 催办提醒, timer: {duration: PT4H}, interrupting: false, next: nudged}
+  - {id: nudged, type: end}
+  - {id: end, type: end}
+"""
+#: The reminder taken away.
+UNTIMED = TIMED.replace(
+    "    next: end\n    boundary:\n"
+    "      - {id: nudge, name: 催办提醒, timer: {duration: PT4H}, interrupting: false, next: nudged}\n",
+    "    next: end\n",
+).replace("  - {id: nudged, type: end}\n", "")
+
+
+def test_migrate_lists_and_cancels_the_timer_of_a_removed_reminder(tmp_path) -> None:
+    orgflow = Orgflow(tmp_path / "home")
+    (tmp_path / "v1.yaml").write_text(TIMED, encoding="utf-8")
+    (tmp_path / "v2.yaml").write_text(UNTIMED, encoding="utf-8")
+    orgflow.json("init")
+    orgflow.json("deploy", str(tmp_path / "v1.yaml"))
+    key = orgflow.json("start", "cli_timed", "--user", "zhang")["instance"]["business_key"]
+    orgflow.json("deploy", str(tmp_path / "v2.yaml"))
+
+    dry = orgflow.run("migrate", "cli_timed", "--from", "1", "--to", "2", "--dry-run")
+    moved = orgflow.json("migrate", "cli_timed", "--from", "1", "--to", "2", "--user", "admin")["migration"]
+
+    assert dry.code == 0 and "将取消的定时器" in dry.out, dry
+    (line,) = [row for row in dry.out.splitlines() if "nudge（催办提醒）" in row]
+    assert key in line
+    (timer,) = moved["instances"][0]["cancelled_timers"]
+    assert (timer["node_id"], timer["name"]) == ("nudge", "催办提醒") and timer["due_at"]
+    shown = orgflow.json("show", key)
+    assert shown["instance"]["definition_id"] == "cli_timed:2"

@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from orgflow.engine.effects import TimerCancelled, TimerScheduled
-from orgflow.engine.migration import MovedInstance, MoveProblem, TimerChange, move_instance
-from orgflow.engine.state import InstanceState
+from orgflow.engine.migration import (
+    REMOVED_REASON,
+    MovedInstance,
+    MoveKind,
+    MoveProblem,
+    TimerChange,
+    move_instance,
+)
+from orgflow.engine.state import InstanceState, TokenStatus
 from orgflow.ids import SequentialIds
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.yaml_reader import load_definition
@@ -124,15 +131,129 @@ def test_a_boundary_the_new_version_adds_is_armed_from_the_move(walk) -> None:
     assert (armed.from_node, armed.to_node, armed.timer) == (None, "timeout", TimerChange.ARMED)
 
 
-def test_a_removed_boundary_with_a_pending_timer_must_be_mapped(walk) -> None:
+def test_a_removed_boundary_with_a_pending_timer_is_cancelled_and_the_rest_moves(walk) -> None:
     walker = walk(WITH_TIMEOUT)
     state = walker.start()
+    (pending,) = state.timers
 
-    refused = move(WITH_TIMEOUT, TIMED, state)
+    moved = move(WITH_TIMEOUT, TIMED, state)
     rearmed = move(WITH_TIMEOUT, WITH_TIMEOUT.replace("PT2H", "PT5H"), state)
 
-    assert isinstance(refused, list) and [p.node_id for p in refused] == ["timeout"]
-    assert isinstance(rearmed, MovedInstance)
+    assert isinstance(moved, MovedInstance)
+    assert moved.state.timers == () and moved.cancelled == (pending,)
+    (cancelled,) = moved.effects
+    assert isinstance(cancelled, TimerCancelled)
+    assert (cancelled.timer_id, cancelled.node_id) == (pending.id, "timeout")
+    assert cancelled.reason == REMOVED_REASON.format(activity="审核", boundary="timeout")
+    assert [(m.kind, m.from_node, m.to_node) for m in moved.moves] == [
+        (MoveKind.TOKEN, "review", "review"),
+        (MoveKind.WORK_ITEM, "review", "review"),
+    ]
+    assert "timeout" not in moved.mapping
+    assert isinstance(rearmed, MovedInstance) and rearmed.cancelled == ()
     assert [type(effect) for effect in rearmed.effects] == [TimerCancelled, TimerScheduled]
     (timer,) = rearmed.state.timers
     assert timer.due_at == NOW + timedelta(hours=6)  # no arming moment known: counted from the move
+
+
+NUDGE = "{id: nudge, name: 每日提醒, timer: {cycle: R3/PT24H}, interrupting: false, next: nudged}"
+#: 审核 with a 2-hour timeout and a daily reminder (提醒), then 复核 (u3).
+REMINDED = f"""
+key: timed
+name: 限时
+nodes:
+  - {{id: start, type: start, next: review}}
+  - id: review
+    type: user_task
+    name: 审核
+    assignee: {{user: u2}}
+    next: recheck
+    boundary:
+      - {{id: timeout, timer: {{duration: PT2H}}, next: end}}
+      - {NUDGE}
+  - {{id: recheck, type: user_task, name: 复核, assignee: {{user: u3}}, next: end}}
+  - {{id: nudged, type: end}}
+  - {{id: end, type: end}}
+"""
+#: 审核 keeps its timeout only.
+WITHOUT_REMINDER = REMINDED.replace(f"      - {NUDGE}\n", "").replace("  - {id: nudged, type: end}\n", "")
+
+
+def test_only_the_removed_reminder_is_cancelled_a_named_one_must_land_on_the_activity(walk) -> None:
+    state = walk(REMINDED).start()
+    rounds = {timer.node_id: timer for timer in state.timers}
+    # The reminder now watches 复核: it is no longer on 审核, where the token waits.
+    elsewhere = REMINDED.replace(f"      - {NUDGE}\n", "").replace(
+        "assignee: {user: u3}, next: end}", f"assignee: {{user: u3}}, next: end, boundary: [{NUDGE}]}}"
+    )
+
+    removed = move(REMINDED, WITHOUT_REMINDER, state)
+    moved_away = move(REMINDED, elsewhere, state)
+    named = move(REMINDED, elsewhere, state, {"nudge": "nudge"})
+
+    assert isinstance(removed, MovedInstance)
+    assert removed.cancelled == (rounds["nudge"],)
+    assert removed.state.timers == (rounds["timeout"],)  # same terms: same round, same moment
+    kept = [(m.id, m.timer) for m in removed.moves if m.kind is MoveKind.TIMER]
+    assert kept == [(rounds["timeout"].id, TimerChange.KEPT)]
+    assert isinstance(moved_away, MovedInstance) and moved_away.cancelled == (rounds["nudge"],)
+    assert isinstance(named, list)
+    (problem,) = named
+    assert problem.node_id == "nudge" and "附着于 recheck" in problem.message
+
+
+#: 评审 by three people at once (多实例, parallel), then 归档 (u4).
+MULTI = """
+key: multi
+name: 多人评审
+nodes:
+  - {id: start, type: start, next: review}
+  - id: review
+    type: user_task
+    name: 评审
+    assignee: {user_field: reviewer}
+    multi: {collection: reviewers, element: reviewer}
+    next: file
+  - {id: file, type: user_task, name: 归档, assignee: {user: u4}, next: end}
+  - {id: end, type: end}
+"""
+
+
+def test_a_multi_instance_activity_under_way_keeps_its_instances_and_needs_the_same_kind(walk) -> None:
+    walker = walk(MULTI)
+    walker.start({"reviewers": ["u1", "u2", "u3"]})
+    state = walker.take(walker.try_complete_item(walker.by("review", "u1"), "u1"))
+    body = next(t for t in state.tokens if t.status is TokenStatus.MULTI)
+    with_timeout = MULTI.replace(
+        "    next: file\n",
+        "    next: file\n    boundary: [{id: timeout, timer: {duration: PT2H}, next: end}]\n",
+    )
+
+    moved = move(MULTI, with_timeout.replace("name: 评审", "name: 专家评审"), state)
+    single = move(MULTI, MULTI.replace("    multi: {collection: reviewers, element: reviewer}\n", ""), state)
+    in_turn = move(MULTI, MULTI.replace("element: reviewer}", "element: reviewer, sequential: true}"), state)
+
+    assert isinstance(moved, MovedInstance)
+    assert moved.state.tokens == state.tokens  # loop counters, locals and counters as they were
+    assert {item.name for item in moved.state.work_items} == {"专家评审"}
+    assert [(w.loop, w.local) for w in moved.state.work_items] == [
+        (w.loop, w.local) for w in state.work_items
+    ]
+    (armed,) = moved.state.timers  # one for the activity as a whole, not one per instance
+    assert armed.token_id == body.id
+    assert isinstance(single, list) and [p.node_id for p in single] == ["review"]
+    assert "不是多实例" in single[0].message
+    assert isinstance(in_turn, list) and "改为依次执行" in in_turn[0].message
+
+
+def test_a_step_in_progress_that_becomes_multi_instance_finishes_as_one_step(walk) -> None:
+    plain = MULTI.replace("    multi: {collection: reviewers, element: reviewer}\n", "").replace(
+        "{user_field: reviewer}", "{user: u1}"
+    )
+    state = walk(plain).start({"reviewers": ["u2", "u3"]})
+
+    moved = move(plain, MULTI, state)
+
+    assert isinstance(moved, MovedInstance)
+    ((token, item),) = zip(moved.state.tokens, moved.state.work_items, strict=True)
+    assert (token.status, token.loop, item.assignee) == (TokenStatus.TASK, None, "u1")

@@ -275,6 +275,12 @@ def test_metadata_lines_are_checked_and_an_unknown_one_is_a_warning() -> None:
         ),
         ("研发部/li_yanfa", "研发部", UserRule(user="li_yanfa")),
         ("研发部／li_yanfa", "研发部", UserRule(user="li_yanfa")),
+        ("研发部/李强", "研发部", UserRule(user="李强")),  # a display name: found in the org chart at deploy
+        ("研发部/李强（li_yanfa）", "研发部", UserRule(user="li_yanfa")),  # as deploy stores it
+        ("研发部/李 强(li.yanfa-2)*", "研发部", UserRule(user="li.yanfa-2")),
+        ("研发部/张三（研发）", "研发部", UserRule(user="张三(研发)")),  # brackets in a name, no login id
+        ("发起部门/李强（li_yanfa）", None, UserRule(user="li_yanfa")),
+        ("用户:李强（li_yanfa）", None, UserRule(user="li_yanfa")),
         (
             "财务部/角色:财务审核员",
             "财务部",

@@ -13,6 +13,7 @@ from orgflow.model.definition import ProcessDefinition
 from orgflow.model.nodes import Node, UserTask
 from orgflow.model.table_files import read_table_file
 from orgflow.model.table_reader import load_node_table
+from orgflow.model.table_source import deployed_table
 from orgflow.model.table_writer import TEMPLATE, node_table, table_csv, table_xlsx
 from orgflow.model.yaml_reader import load_definition, load_definition_file
 
@@ -253,3 +254,44 @@ def test_the_template_is_the_header_with_instructions_and_an_example_row() -> No
     ]
     assert {row[0] for row in rows} >= {"负责部门/人", "系统触发条件", "时限(小时)"}
     assert table_csv(TEMPLATE).splitlines() == ["流程名称,", "流程编号,", "业务编号前缀,", HEADER]
+
+
+# -- a deployed table written back as it was deployed -------------------------------------------------
+
+
+def test_a_deployed_table_is_written_back_as_its_text_with_the_file_name_lines_as_rows(
+    tmp_path: Path,
+) -> None:
+    own = "\ufeff新产品上市流程（种子文档 003 模板 2）\r\n" + SEED.split("\n", 2)[2].replace("\n", "\r\n")
+    path = tmp_path / "new_product_launch.csv"
+    path.write_bytes(own.encode("utf-8"))  # a title, no 流程名称 or 流程编号, Windows line ends
+    deployed, _ = read_table_file(path)
+    table = deployed_table(deployed)
+
+    taken = "流程名称,new_product_launch\n流程编号,new_product_launch\n"
+    assert table_csv(table) == taken + own.removeprefix("\ufeff")
+    assert "任务ID、基础信息" in table_csv(table)  # what a table written from the definition leaves out
+    assert (len(table.metadata), table.header[2], table.node_count, table.omitted) == (
+        4,
+        "负责部门/人*",
+        3,
+        (),
+    )
+    again = load_node_table(table_csv(table), source="导出.csv").definition
+    assert shape(again) == shape(load_node_table(deployed).definition)
+    assert again.nodes["n003"].line == 8  # the row the exported file shows it in
+
+
+def test_a_deployed_table_as_a_workbook_is_its_text_row_for_row(tmp_path: Path) -> None:
+    text = SEED.replace("\n节点编号", "\n\n节点编号")  # a blank line above the header: row 5
+    table = deployed_table(text)
+    path = tmp_path / "导出.xlsx"
+    path.write_bytes(table_xlsx(table))
+
+    sheet = load_workbook(path).worksheets[0]
+    rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert [row[: len(line)] for row, line in zip(rows, table.lines, strict=True)] == [
+        list(line) for line in table.lines
+    ]
+    assert sheet.freeze_panes == "A6" and all(cell.font.bold for cell in sheet[5])
+    assert read_table_file(path)[0] == text  # read back, the workbook is the same text

@@ -11,6 +11,9 @@ from typing import Any, ClassVar
 class MigrateInstances:
     """Move running instances of ``key`` from one version to another, all or none, in one transaction.
 
+    Every token and open work item must have a node to go to; a pending timer of a
+    boundary timer (timeout, reminder) the new version removed does not refuse the
+    move: it is cancelled, and listed (a dry run lists what would be cancelled).
     Re-running after a lost race is safe: everything is read and checked again.
 
     Attributes:

@@ -42,7 +42,13 @@ from orgflow.runtime.views.instances import (
     instance_view,
 )
 from orgflow.runtime.views.organisation import OrgImported
-from orgflow.runtime.views.versions import InstanceMove, Migration, MovedElement, VersionDiff
+from orgflow.runtime.views.versions import (
+    CancelledTimer,
+    InstanceMove,
+    Migration,
+    MovedElement,
+    VersionDiff,
+)
 
 __all__ = [
     "Acknowledged",
@@ -52,6 +58,7 @@ __all__ = [
     "AnomalyView",
     "ArchiveBuilt",
     "AttachmentView",
+    "CancelledTimer",
     "Copied",
     "CopyNote",
     "CountRow",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from orgflow.model.diff import DefinitionDiff
 
@@ -44,6 +45,23 @@ class MovedElement:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class CancelledTimer:
+    """A pending timer round a move cancels: its boundary timer is gone from the new version.
+
+    Attributes:
+        id: The round's id.
+        node_id: The boundary timer (an old version's node).
+        name: Its name in the old version.
+        due_at: When it would have fired (``None``: not known).
+    """
+
+    id: str
+    node_id: str
+    name: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class InstanceMove:
     """One instance moved (or, in a dry run, that would move).
 
@@ -54,6 +72,7 @@ class InstanceMove:
         moves: Each token, work item and timer.
         mapping: Old → new node of every node it stood on.
         dropped_trail: Completed steps the new version no longer has (no longer returned to).
+        cancelled_timers: Pending timers (将取消的定时器) whose boundary timer the new version removed.
     """
 
     instance_id: str
@@ -62,6 +81,7 @@ class InstanceMove:
     moves: tuple[MovedElement, ...]
     mapping: Mapping[str, str]
     dropped_trail: tuple[str, ...] = ()
+    cancelled_timers: tuple[CancelledTimer, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
