@@ -26,6 +26,23 @@ from orgflow.diagram.overlay import URGENCY, Overlay
 from orgflow.diagram.palette import NEUTRAL, STATE_COLOURS, STATE_SYMBOLS, Colour, department_colours
 from orgflow.diagram.shapes import EVENT_SIZE, EVENTS, GATEWAYS, Shape, shape_of
 from orgflow.diagram.structure import Structure, structure_of
+from orgflow.diagram.svg_marks import (
+    LINE,
+    diamond_points,
+    draw_bolt,
+    draw_clock,
+    draw_default_slash,
+    draw_gear_icon,
+    draw_line,
+    draw_rect,
+    draw_text,
+    draw_user_icon,
+    draw_vertical_text,
+    kind_text,
+    multi_marker,
+    num,
+    path_data,
+)
 from orgflow.diagram.text import shortened, text_width, wrapped
 from orgflow.diagram.wording import Wording, wording
 from orgflow.model.definition import Flow, ProcessDefinition
@@ -38,9 +55,7 @@ NAME_SIZE = 12.0
 SMALL_SIZE = 10.0
 LABEL_SIZE = 11.0
 NOTE_SIZE = 9.5
-LANE_LABEL_SIZE = 13.0
 FLOW_LABEL_WIDTH = 96.0
-LINE = "#334155"
 FADED = "#94a3b8"
 
 STYLE = """
@@ -112,9 +127,9 @@ class _Renderer:
             {
                 "xmlns": "http://www.w3.org/2000/svg",
                 "version": "1.1",
-                "width": _n(width),
-                "height": _n(height),
-                "viewBox": f"0 0 {_n(width)} {_n(height)}",
+                "width": num(width),
+                "height": num(height),
+                "viewBox": f"0 0 {num(width)} {num(height)}",
                 "data-definition-key": self.definition.key,
             },
         )
@@ -122,12 +137,12 @@ class _Renderer:
         ET.SubElement(root, "style").text = STYLE
         self._markers(ET.SubElement(root, "defs"))
         ET.SubElement(
-            root, "rect", {"x": "0", "y": "0", "width": _n(width), "height": _n(height), "fill": "#fff"}
+            root, "rect", {"x": "0", "y": "0", "width": num(width), "height": num(height), "fill": "#fff"}
         )
         title = ET.SubElement(root, "text", {"class": "title", "x": "20", "y": "30"})
         title.text = self.definition.name
         diagram = ET.SubElement(
-            root, "g", {"class": "diagram", "transform": f"translate(0 {_n(TITLE_HEIGHT)})"}
+            root, "g", {"class": "diagram", "transform": f"translate(0 {num(TITLE_HEIGHT)})"}
         )
         self._lanes(ET.SubElement(diagram, "g", {"class": "lanes"}))
         containers = ET.SubElement(diagram, "g", {"class": "containers"})
@@ -174,11 +189,11 @@ class _Renderer:
             colour = self.colours[lane.department]
             group = ET.SubElement(parent, "g", {"class": "lane", "data-department": lane.department or ""})
             box = lane.bounds
-            _rect(group, box, fill=colour.fill, stroke="#cbd5e1", extra={"fill-opacity": "0.28"})
+            draw_rect(group, box, fill=colour.fill, stroke="#cbd5e1", extra={"fill-opacity": "0.28"})
             header = Bounds(box.x, box.y, 36.0, box.height)
-            _rect(group, header, fill=colour.fill, stroke="#cbd5e1")
+            draw_rect(group, header, fill=colour.fill, stroke="#cbd5e1")
             label = lane.label if lane.department is not None else self.words.unassigned
-            _vertical_text(group, label, header, colour.stroke)
+            draw_vertical_text(group, label, header, colour.stroke)
 
     # --- nodes -------------------------------------------------------------------------------
 
@@ -203,7 +218,7 @@ class _Renderer:
             "id": f"node-{node.id}",
             "class": f"node {shape.value}",
             "data-node-id": node.id,
-            "data-kind": _kind_text(node),
+            "data-kind": kind_text(node),
             "data-department": department or "",
         }
         state = self.overlay.state_of(node.id) if self.overlay is not None else None
@@ -227,19 +242,21 @@ class _Renderer:
             if note and shape not in EVENTS and shape not in GATEWAYS:
                 # above the box: flows come in from the left or (loop-backs) from below
                 shown = shortened(note, box.width - 6, NOTE_SIZE)
-                text = _text(group, box.x - 3, box.y - 9, shown, "note")
+                text = draw_text(group, box.x - 3, box.y - 9, shown, "note")
                 text.set("fill", STATE_COLOURS[state.value].stroke)
 
     def _task(self, group: ET.Element, node: Node, shape: Shape, box: Bounds, colour: Colour) -> None:
         width = "3.5" if shape is Shape.CALL else "1.6"
-        _rect(group, box, fill=colour.fill, stroke=colour.stroke, extra={"rx": "10", "stroke-width": width})
+        draw_rect(
+            group, box, fill=colour.fill, stroke=colour.stroke, extra={"rx": "10", "stroke-width": width}
+        )
         if shape is Shape.USER_TASK:
-            _user_icon(group, box.x + 8, box.y + 7, colour.stroke)
+            draw_user_icon(group, box.x + 8, box.y + 7, colour.stroke)
         elif shape is Shape.SERVICE_TASK:
-            _gear_icon(group, box.x + 13, box.y + 13, colour.stroke)
-        marker = _multi_marker(node)
+            draw_gear_icon(group, box.x + 13, box.y + 13, colour.stroke)
+        marker = multi_marker(node)
         if marker:
-            _text(group, box.right - 8, box.y + 15, marker, "limit").set("text-anchor", "end")
+            draw_text(group, box.right - 8, box.y + 15, marker, "limit").set("text-anchor", "end")
         limit = getattr(node, "time_limit", None)
         limit_text = self.words.limit(limit) if limit is not None else ""
         # boundary events sit on the bottom border: keep the text above them
@@ -251,10 +268,10 @@ class _Renderer:
         middle = (box.y + 16 + name_bottom) / 2
         first = middle - (len(lines) - 1) * 7 + 4
         for index, line in enumerate(lines):
-            _text(group, box.centre.x, first + index * 14, line, "name").set("text-anchor", "middle")
+            draw_text(group, box.centre.x, first + index * 14, line, "name").set("text-anchor", "middle")
         if limit_text:
             shown = shortened(limit_text, box.width - 4, SMALL_SIZE)
-            text = _text(group, box.centre.x, limit_y, shown, "limit")
+            text = draw_text(group, box.centre.x, limit_y, shown, "limit")
             text.set("text-anchor", "middle")
             text.set("fill", colour.stroke)
             text.set("data-time-limit", "")
@@ -262,56 +279,56 @@ class _Renderer:
     def _event(self, group: ET.Element, node: Node, shape: Shape, box: Bounds) -> None:
         centre, radius = box.centre, box.width / 2
         stroke_width = {Shape.END: "4", Shape.TERMINATE: "4", Shape.ERROR_END: "4"}.get(shape, "1.6")
-        outline = {"cx": _n(centre.x), "cy": _n(centre.y), "r": _n(radius), "fill": "#fff", "stroke": LINE}
+        outline = {"cx": num(centre.x), "cy": num(centre.y), "r": num(radius), "fill": "#fff", "stroke": LINE}
         outline["stroke-width"] = stroke_width
         if shape is Shape.BOUNDARY and getattr(node, "interrupting", True) is False:
             outline["stroke-dasharray"] = "4 3"
         ET.SubElement(group, "circle", outline)
         if shape in (Shape.TIMER, Shape.BOUNDARY, Shape.EVENT):
-            inner = dict(outline, r=_n(radius - 3.5), fill="none")
+            inner = dict(outline, r=num(radius - 3.5), fill="none")
             ET.SubElement(group, "circle", inner)
         if shape is Shape.TERMINATE:
-            ET.SubElement(group, "circle", {"cx": _n(centre.x), "cy": _n(centre.y), "r": "9", "fill": LINE})
+            ET.SubElement(group, "circle", {"cx": num(centre.x), "cy": num(centre.y), "r": "9", "fill": LINE})
         if shape is Shape.ERROR_END or (shape is Shape.BOUNDARY and "Error" in type(node).__name__):
-            _bolt(group, centre, LINE)
+            draw_bolt(group, centre, LINE)
         elif shape in (Shape.TIMER, Shape.BOUNDARY) and getattr(node, "timer", None) is not None:
-            _clock(group, centre, radius - 7)
+            draw_clock(group, centre, radius - 7)
         elif shape is Shape.BOUNDARY:
-            _bolt(group, centre, LINE)
+            draw_bolt(group, centre, LINE)
         if shape is not Shape.BOUNDARY and node.name:
             lines = wrapped(node.name, 84, LABEL_SIZE, 2)
             for index, line in enumerate(lines):
-                _text(group, centre.x, box.bottom + 14 + index * 13, line, "label").set(
+                draw_text(group, centre.x, box.bottom + 14 + index * 13, line, "label").set(
                     "text-anchor", "middle"
                 )
 
     def _gateway(self, group: ET.Element, node: Node, shape: Shape, box: Bounds) -> None:
         c = box.centre
         half = box.width / 2
-        corners = _diamond(c, half)
+        corners = diamond_points(c, half)
         ET.SubElement(
             group, "polygon", {"points": corners, "fill": "#fff", "stroke": LINE, "stroke-width": "1.6"}
         )
         mark = {"stroke": LINE, "stroke-width": "3", "stroke-linecap": "round"}
         size = half * 0.36
         if shape is Shape.EXCLUSIVE:
-            _line(group, Point(c.x - size, c.y - size), Point(c.x + size, c.y + size), mark)
-            _line(group, Point(c.x - size, c.y + size), Point(c.x + size, c.y - size), mark)
+            draw_line(group, Point(c.x - size, c.y - size), Point(c.x + size, c.y + size), mark)
+            draw_line(group, Point(c.x - size, c.y + size), Point(c.x + size, c.y - size), mark)
         elif shape is Shape.PARALLEL:
-            _line(group, Point(c.x, c.y - size * 1.3), Point(c.x, c.y + size * 1.3), mark)
-            _line(group, Point(c.x - size * 1.3, c.y), Point(c.x + size * 1.3, c.y), mark)
+            draw_line(group, Point(c.x, c.y - size * 1.3), Point(c.x, c.y + size * 1.3), mark)
+            draw_line(group, Point(c.x - size * 1.3, c.y), Point(c.x + size * 1.3, c.y), mark)
         elif shape is Shape.INCLUSIVE:
-            ring = {"cx": _n(c.x), "cy": _n(c.y), "r": _n(size * 1.2), "fill": "none"}
+            ring = {"cx": num(c.x), "cy": num(c.y), "r": num(size * 1.2), "fill": "none"}
             ET.SubElement(group, "circle", ring | {"stroke": LINE, "stroke-width": "2.5"})
         if node.name:
             label = shortened(node.name, 120, LABEL_SIZE)
             top, bottom = self._corners_in_use(node.id, box)
             if not top:
-                _text(group, c.x, box.y - 7, label, "label").set("text-anchor", "middle")
+                draw_text(group, c.x, box.y - 7, label, "label").set("text-anchor", "middle")
             elif not bottom:
-                _text(group, c.x, box.bottom + 15, label, "label").set("text-anchor", "middle")
+                draw_text(group, c.x, box.bottom + 15, label, "label").set("text-anchor", "middle")
             else:
-                _text(group, c.x + 14, box.y - 4, label, "label")
+                draw_text(group, c.x + 14, box.y - 4, label, "label")
 
     def _corners_in_use(self, node_id: str, box: Bounds) -> tuple[bool, bool]:
         """Whether a flow leaves or enters by the top corner, and by the bottom one."""
@@ -328,13 +345,13 @@ class _Renderer:
 
     def _container(self, group: ET.Element, node: Node, box: Bounds, colour: Colour) -> None:
         extra = {"rx": "12", "stroke-width": "1.6", "stroke-dasharray": "7 4", "fill-opacity": "0.35"}
-        _rect(group, box, fill=colour.fill, stroke=colour.stroke, extra=extra)
+        draw_rect(group, box, fill=colour.fill, stroke=colour.stroke, extra=extra)
         label = shortened(node.label, box.width - 24, NAME_SIZE)
-        name = _text(group, box.x + 12, box.y + 21, label, "name")
+        name = draw_text(group, box.x + 12, box.y + 21, label, "name")
         name.set("font-weight", "600")
-        marker = _multi_marker(node)
+        marker = multi_marker(node)
         if marker:
-            _text(group, box.right - 10, box.y + 21, marker, "limit").set("text-anchor", "end")
+            draw_text(group, box.right - 10, box.y + 21, marker, "limit").set("text-anchor", "end")
 
     def _state_mark(self, group: ET.Element, shape: Shape, box: Bounds, state: str) -> None:
         """A ring round the node and a badge with the state's symbol."""
@@ -343,24 +360,26 @@ class _Renderer:
         if shape in EVENTS:
             centre = box.centre
             ET.SubElement(
-                group, "circle", ring | {"cx": _n(centre.x), "cy": _n(centre.y), "r": _n(box.width / 2 + 4)}
+                group,
+                "circle",
+                ring | {"cx": num(centre.x), "cy": num(centre.y), "r": num(box.width / 2 + 4)},
             )
             badge = Point(box.right, box.y)
         elif shape in GATEWAYS:
             c, half = box.centre, box.width / 2 + 6
-            corners = _diamond(c, half)
+            corners = diamond_points(c, half)
             ET.SubElement(group, "polygon", ring | {"points": corners})
             badge = Point(c.x + half / 2 + 4, c.y - half / 2 - 4)
         else:
             outer = Bounds(box.x - 4, box.y - 4, box.width + 8, box.height + 8)
-            _rect(group, outer, fill="none", stroke=colour.stroke, extra=ring | {"rx": "13"})
+            draw_rect(group, outer, fill="none", stroke=colour.stroke, extra=ring | {"rx": "13"})
             badge = Point(box.right, box.y)
         ET.SubElement(
             group,
             "circle",
-            {"cx": _n(badge.x), "cy": _n(badge.y), "r": "9", "fill": colour.stroke, "class": "badge-dot"},
+            {"cx": num(badge.x), "cy": num(badge.y), "r": "9", "fill": colour.stroke, "class": "badge-dot"},
         )
-        _text(group, badge.x, badge.y + 4, STATE_SYMBOLS[state], "badge").set("text-anchor", "middle")
+        draw_text(group, badge.x, badge.y + 4, STATE_SYMBOLS[state], "badge").set("text-anchor", "middle")
 
     # --- flows -------------------------------------------------------------------------------
 
@@ -371,11 +390,11 @@ class _Renderer:
         if self.overlay is not None:
             attributes["class"] += " taken" if taken else " untaken"
         group = ET.SubElement(parent, "g", attributes)
-        path = _d([(point.x, point.y) for point in points])
+        path = path_data([(point.x, point.y) for point in points])
         marker = "url(#arrow-taken)" if taken else "url(#arrow)"
         ET.SubElement(group, "path", {"class": "line", "d": path, "marker-end": marker})
         if self._is_default(flow) and len(points) >= 2:
-            _default_slash(group, points[0], points[1])
+            draw_default_slash(group, points[0], points[1])
         label = self._flow_label(flow)
         if label:
             self._place_flow_label(group, label, points)
@@ -396,11 +415,11 @@ class _Renderer:
         runs = [(a, b) for a, b in pairwise(points) if abs(a.y - b.y) < 1e-6 and abs(a.x - b.x) > 1e-6]
         if not runs:
             start, end = points[0], points[1]
-            _text(group, start.x + 5, (start.y + end.y) / 2, label, "flow-label")
+            draw_text(group, start.x + 5, (start.y + end.y) / 2, label, "flow-label")
             return
         fitting = [run for run in runs if abs(run[1].x - run[0].x) >= needed]
         start, end = fitting[0] if fitting else max(runs, key=lambda run: abs(run[1].x - run[0].x))
-        text = _text(group, start.x + (6 if end.x > start.x else -6), start.y - 5, label, "flow-label")
+        text = draw_text(group, start.x + (6 if end.x > start.x else -6), start.y - 5, label, "flow-label")
         text.set("text-anchor", "start" if end.x > start.x else "end")
 
     # --- legend ------------------------------------------------------------------------------
@@ -452,7 +471,7 @@ class _Renderer:
         y = top
         for row in self._legend_rows(entries, width):
             kind = entries[row[0]][0]
-            _text(legend, 20, y + 12, headings[kind], "legend-heading")
+            draw_text(legend, 20, y + 12, headings[kind], "legend-heading")
             x = 20 + self._heading_width()
             for index in row:
                 _, key, colour, text = entries[index]
@@ -461,189 +480,25 @@ class _Renderer:
                 )
                 if kind == "state":
                     swatch = {
-                        "cx": _n(x + 7),
-                        "cy": _n(y + 8),
+                        "cx": num(x + 7),
+                        "cy": num(y + 8),
                         "r": "8",
                         "fill": colour.stroke,
                         "class": "swatch",
                     }
                     ET.SubElement(item, "circle", swatch)
-                    _text(item, x + 7, y + 12, STATE_SYMBOLS[key], "badge").set("text-anchor", "middle")
+                    draw_text(item, x + 7, y + 12, STATE_SYMBOLS[key], "badge").set("text-anchor", "middle")
                 else:
-                    _rect(
+                    draw_rect(
                         item,
                         Bounds(x, y, 16, 16),
                         fill=colour.fill,
                         stroke=colour.stroke,
                         extra={"rx": "3", "class": "swatch"},
                     )
-                _text(item, x + 22, y + 12, text, "legend-text")
+                draw_text(item, x + 22, y + 12, text, "legend-text")
                 x += 30 + text_width(text, 12)
             y += LEGEND_ROW
 
 
 # --- drawing primitives ------------------------------------------------------------------------
-
-
-def _n(value: float) -> str:
-    """A coordinate as short text (``12``, ``12.5``)."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _d(points: Sequence[tuple[float, float]]) -> str:
-    """Path data through the points: ``M x,y L x,y …``."""
-    return "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in points)
-
-
-def _diamond(centre: Point, half: float) -> str:
-    """Polygon points of a diamond round a centre."""
-    x, y = centre.x, centre.y
-    return f"{_n(x)},{_n(y - half)} {_n(x + half)},{_n(y)} {_n(x)},{_n(y + half)} {_n(x - half)},{_n(y)}"
-
-
-def _rect(
-    parent: ET.Element, box: Bounds, *, fill: str, stroke: str, extra: dict[str, str] | None = None
-) -> ET.Element:
-    attributes = {
-        "x": _n(box.x),
-        "y": _n(box.y),
-        "width": _n(box.width),
-        "height": _n(box.height),
-        "fill": fill,
-        "stroke": stroke,
-    }
-    return ET.SubElement(parent, "rect", attributes | (extra or {}))
-
-
-def _text(parent: ET.Element, x: float, y: float, content: str, css: str) -> ET.Element:
-    element = ET.SubElement(parent, "text", {"x": _n(x), "y": _n(y), "class": css})
-    element.text = content
-    return element
-
-
-def _line(parent: ET.Element, a: Point, b: Point, style: dict[str, str]) -> None:
-    ET.SubElement(parent, "line", {"x1": _n(a.x), "y1": _n(a.y), "x2": _n(b.x), "y2": _n(b.y)} | style)
-
-
-def _vertical_text(parent: ET.Element, label: str, header: Bounds, colour: str) -> None:
-    """A lane's name down its header: Chinese one character under the other, Latin turned a quarter."""
-    size = LANE_LABEL_SIZE
-    if any(text_width(char, size) >= size for char in label):
-        fits = max(int((header.height - 16) // (size * 1.2)), 1)
-        chars = list(label) if len(label) <= fits else [*label[: fits - 1], "…"]
-        top = header.centre.y - (len(chars) - 1) * size * 0.6 + size * 0.35
-        text = ET.SubElement(parent, "text", {"class": "lane-label", "fill": colour, "text-anchor": "middle"})
-        for index, char in enumerate(chars):
-            span = ET.SubElement(text, "tspan", {"x": _n(header.centre.x), "y": _n(top + index * size * 1.2)})
-            span.text = char
-        return
-    shown = shortened(label, header.height - 16, size)
-    centre = header.centre
-    text = ET.SubElement(
-        parent,
-        "text",
-        {
-            "class": "lane-label",
-            "fill": colour,
-            "text-anchor": "middle",
-            "x": _n(centre.x + size * 0.35),
-            "y": _n(centre.y),
-            "transform": f"rotate(-90 {_n(centre.x + size * 0.35)} {_n(centre.y)})",
-        },
-    )
-    text.text = shown
-
-
-def _user_icon(parent: ET.Element, x: float, y: float, colour: str) -> None:
-    """A small person: head and shoulders."""
-    ET.SubElement(
-        parent,
-        "circle",
-        {
-            "cx": _n(x + 6),
-            "cy": _n(y + 4),
-            "r": "3.2",
-            "fill": "none",
-            "stroke": colour,
-            "stroke-width": "1.3",
-        },
-    )
-    shoulders = f"M{_n(x)},{_n(y + 14)} Q{_n(x + 6)},{_n(y + 5.5)} {_n(x + 12)},{_n(y + 14)}"
-    ET.SubElement(parent, "path", {"d": shoulders, "fill": "none", "stroke": colour, "stroke-width": "1.3"})
-
-
-def _gear_icon(parent: ET.Element, x: float, y: float, colour: str) -> None:
-    """A small gear: a toothed ring round a hole."""
-    teeth = {
-        "cx": _n(x),
-        "cy": _n(y),
-        "r": "5.5",
-        "fill": "none",
-        "stroke": colour,
-        "stroke-width": "3",
-        "stroke-dasharray": "2.2 2.1",
-    }
-    ET.SubElement(parent, "circle", teeth)
-    ET.SubElement(
-        parent,
-        "circle",
-        {"cx": _n(x), "cy": _n(y), "r": "3.6", "fill": "none", "stroke": colour, "stroke-width": "1.3"},
-    )
-
-
-def _clock(parent: ET.Element, centre: Point, radius: float) -> None:
-    face = {
-        "cx": _n(centre.x),
-        "cy": _n(centre.y),
-        "r": _n(radius),
-        "fill": "#fff",
-        "stroke": LINE,
-        "stroke-width": "1.2",
-    }
-    ET.SubElement(parent, "circle", face)
-    x, y = centre.x, centre.y
-    hands = _d([(x, y - radius * 0.7), (x, y), (x + radius * 0.55, y)])
-    ET.SubElement(parent, "path", {"d": hands, "fill": "none", "stroke": LINE, "stroke-width": "1.2"})
-
-
-def _bolt(parent: ET.Element, centre: Point, colour: str) -> None:
-    """BPMN's error marker: a zigzag."""
-    x, y = centre.x, centre.y
-    zigzag = (
-        _d([(x - 7, y + 7), (x - 3, y - 6), (x + 2, y + 2), (x + 7, y - 8), (x + 3, y + 7), (x - 2, y - 1)])
-        + " z"
-    )
-    ET.SubElement(
-        parent,
-        "path",
-        {"d": zigzag, "fill": "none", "stroke": colour, "stroke-width": "1.5", "stroke-linejoin": "round"},
-    )
-
-
-def _default_slash(parent: ET.Element, start: Point, towards: Point) -> None:
-    """BPMN's default-flow mark: a short slash across the flow just after its start."""
-    horizontal = abs(start.y - towards.y) < 1e-6
-    step = 10.0 if (towards.x > start.x if horizontal else towards.y > start.y) else -10.0
-    at = Point(start.x + step, start.y) if horizontal else Point(start.x, start.y + step)
-    _line(
-        parent, Point(at.x - 4, at.y + 5), Point(at.x + 4, at.y - 5), {"stroke": LINE, "stroke-width": "1.4"}
-    )
-
-
-def _multi_marker(node: Node) -> str:
-    """``|||`` for parallel multi-person work (会签/或签), ``≡`` for one after another (依次)."""
-    multi = getattr(node, "multi", None)
-    if multi is not None:
-        return "≡" if getattr(multi, "sequential", False) else "|||"
-    mode = getattr(getattr(node, "countersign", None), "mode", None)
-    if mode is None or getattr(mode, "value", mode) == "single":
-        return ""
-    return "≡" if getattr(mode, "value", mode) == "in_turn" else "|||"
-
-
-def _kind_text(node: Node) -> str:
-    try:
-        return str(node.kind)
-    except NotImplementedError:
-        return type(node).__name__
