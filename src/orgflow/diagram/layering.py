@@ -12,9 +12,11 @@ order nodes are met along the flow, so the result never varies between runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+
+from orgflow.model.graph_walk import loop_closing
 
 #: Down-and-up barycentre sweeps; two settle the small graphs processes are.
 SWEEPS = 2
@@ -95,26 +97,7 @@ def _loop_backs(ordered: Sequence[str], edges: Sequence[Edge]) -> list[Edge]:
     out: dict[str, list[Edge]] = {node_id: [] for node_id in ordered}
     for each in edges:
         out[each.source].append(each)
-    back: list[Edge] = []
-    done: set[str] = set()
-    for root in ordered:
-        if root in done:
-            continue
-        on_path = {root}
-        stack: list[tuple[str, Iterator[Edge]]] = [(root, iter(out[root]))]
-        while stack:
-            node_id, pending = stack[-1]
-            edge = next(pending, None)
-            if edge is None:
-                stack.pop()
-                on_path.discard(node_id)
-                done.add(node_id)
-            elif edge.target in on_path:
-                back.append(edge)
-            elif edge.target not in done:
-                on_path.add(edge.target)
-                stack.append((edge.target, iter(out[edge.target])))
-    return back
+    return loop_closing(ordered, out.__getitem__, lambda edge: edge.target)
 
 
 def _longest_path_layers(ordered: Sequence[str], forward: Sequence[Edge]) -> dict[str, int]:

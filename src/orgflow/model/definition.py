@@ -16,6 +16,7 @@ from orgflow.model.archive_rule import ArchiveRule
 from orgflow.model.assignment_rules import DEFAULT_POLICY, AssignmentPolicy
 from orgflow.model.deliverables import Deliverable
 from orgflow.model.field_access import FieldAccess
+from orgflow.model.graph_walk import loop_closing
 from orgflow.model.nodes import (
     BoundaryError,
     BoundaryEvent,
@@ -259,24 +260,13 @@ class ProcessDefinition:
 
     def _back_edges(self) -> frozenset[str]:
         """Ids of flows that close a loop: a depth-first walk from a start meets them going back."""
-        back: set[str] = set()
-        done: set[str] = set()
-        for start in self._starts.values():
-            on_path = {start}
-            stack = [(start, iter(self._ways_out(start)))]
-            while stack:
-                node_id, flows = stack[-1]
-                flow = next(flows, None)
-                if flow is None:
-                    stack.pop()
-                    on_path.discard(node_id)
-                    done.add(node_id)
-                elif flow.target in on_path:
-                    back.add(flow.id)
-                elif flow.target not in done and flow.target in self._outgoing:
-                    on_path.add(flow.target)
-                    stack.append((flow.target, iter(self._ways_out(flow.target))))
-        return frozenset(back)
+
+        def ways_out(node_id: str) -> tuple[Flow, ...]:
+            # A node without flows of its own is a dead end here, whatever its boundaries do.
+            return self._ways_out(node_id) if node_id in self._outgoing else ()
+
+        closing = loop_closing(self._starts.values(), ways_out, lambda flow: flow.target)
+        return frozenset(flow.id for flow in closing)
 
     def _ways_out(self, node_id: str) -> tuple[Flow, ...]:
         """A node's outgoing flows, then those of its boundary timers and error boundaries."""
