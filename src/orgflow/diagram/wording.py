@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from orgflow.errors import ConfigurationError
+from orgflow.model.number_text import number_text
 from orgflow.model.rules import TimeLimit, TimeUnit
 
 #: The locales a diagram can be drawn in.
@@ -34,8 +35,7 @@ class Wording:
 
     def limit(self, limit: TimeLimit) -> str:
         """``时限 24 小时`` / ``Limit 24 h``."""
-        amount = int(limit.amount) if float(limit.amount).is_integer() else limit.amount
-        return self.time_limit[limit.unit].format(amount=amount)
+        return self.time_limit[limit.unit].format(amount=number_text(limit.amount))
 
 
 ZH = Wording(

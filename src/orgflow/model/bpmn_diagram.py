@@ -17,6 +17,7 @@ from orgflow.diagram.layout import layout
 from orgflow.model.bpmn_markup import Tag
 from orgflow.model.definition import ProcessDefinition
 from orgflow.model.nodes import ExclusiveGateway, SubProcess
+from orgflow.model.number_text import number_text
 
 #: Width of the pool's name band on its left, as bpmn.io draws it.
 POOL_HEADER: Final = 30.0
@@ -93,5 +94,4 @@ def _union(boxes: list[Bounds]) -> Bounds:
 
 
 def _number(value: float) -> str:
-    rounded = round(value, 1)
-    return str(int(rounded)) if rounded.is_integer() else str(rounded)
+    return number_text(round(value, 1))

@@ -65,6 +65,7 @@ from orgflow.model.nodes import (
     TimerEvent,
     UserTask,
 )
+from orgflow.model.number_text import number_text
 from orgflow.model.rules import FieldType, FormField, TimeLimit, TimeUnit
 from orgflow.model.timers import TimerSpec
 
@@ -471,12 +472,8 @@ def _constraints(form_field: FormField) -> list[tuple[str, str | None]]:
     text = form_field.type is FieldType.STRING
     for name, bound in (("min", form_field.min), ("max", form_field.max)):
         if bound is not None:
-            found.append((f"{name}length" if text else name, _number_text(bound)))
+            found.append((f"{name}length" if text else name, number_text(bound)))
     return found
-
-
-def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 def _multi(multi: MultiInstance) -> Tag:
@@ -545,6 +542,4 @@ def _timer(tag: Tag, spec: TimerSpec, rules: dict[str, Any]) -> None:
 
 def _iso(limit: TimeLimit) -> str:
     """A time limit as the nearest ISO-8601 duration, for other tools (OrgFlow reads ``orgflow:rules``)."""
-    amount = limit.amount
-    text = str(int(amount)) if float(amount).is_integer() else str(amount)
-    return _ISO_UNITS[limit.unit].format(text)
+    return _ISO_UNITS[limit.unit].format(number_text(limit.amount))

@@ -39,6 +39,7 @@ from orgflow.model.assignment_rules import (
 from orgflow.model.deliverables import Deliverable
 from orgflow.model.expressions import CompiledExpression
 from orgflow.model.field_access import FieldAccess
+from orgflow.model.number_text import plain_number
 from orgflow.model.rules import FieldType, FormField, TimeLimit
 from orgflow.model.sla import (
     DEFAULT_SLA,
@@ -74,7 +75,7 @@ def rule_value(rule: AssignmentRule) -> Value:
     if isinstance(rule, TierRule):
         levels = [
             {
-                **({"max": _number(tier.max)} if tier.max is not None else {}),
+                **({"max": plain_number(tier.max)} if tier.max is not None else {}),
                 "assignee": rule_value(tier.rule),
             }
             for tier in rule.tiers
@@ -116,7 +117,7 @@ def countersign_value(countersign: Countersign) -> Value:
         return countersign.mode.value
     value: dict[str, Any] = {"mode": countersign.mode.value}
     if countersign.pass_percent is not None:
-        value["pass_percent"] = _number(countersign.pass_percent)
+        value["pass_percent"] = plain_number(countersign.pass_percent)
     if countersign.veto:
         value["veto"] = True
     return value
@@ -124,7 +125,7 @@ def countersign_value(countersign: Countersign) -> Value:
 
 def limit_value(limit: TimeLimit) -> Value:
     """``{hours: 24}`` / ``{working_days: 3}``."""
-    return {limit.unit.value: _number(limit.amount)}
+    return {limit.unit.value: plain_number(limit.amount)}
 
 
 def form_value(fields: tuple[FormField, ...]) -> Value:
@@ -143,7 +144,7 @@ def _form_field(form_field: FormField) -> dict[str, Any]:
     for key in ("min", "max"):
         bound = getattr(form_field, key)
         if bound is not None:
-            value[key] = _number(bound)
+            value[key] = plain_number(bound)
     if form_field.pattern is not None:
         value["pattern"] = form_field.pattern
     if form_field.options:
@@ -201,7 +202,7 @@ def sla_policy_value(policy: SlaPolicy) -> Value:
 
 def _reminder(reminder: Reminder) -> Value:
     if reminder.at is ReminderAt.ELAPSED:
-        return {"elapsed": _number(reminder.percent or 0)}
+        return {"elapsed": plain_number(reminder.percent or 0)}
     if reminder.at is ReminderAt.BEFORE_DUE and reminder.before is not None:
         return {"before_due": limit_value(reminder.before)}
     return reminder.at.value
@@ -277,8 +278,3 @@ def timer_value(spec: TimerSpec) -> Value:
 def period_value(period: Period | CompiledExpression) -> Value:
     """``{hours: 48}`` for a time limit, the ISO-8601 text (``PT2H``) or expression text otherwise."""
     return limit_value(period) if isinstance(period, TimeLimit) else period.source
-
-
-def _number(value: float) -> int | float:
-    """Whole numbers as ``int`` (``24`` rather than ``24.0``), the rest unchanged."""
-    return int(value) if float(value).is_integer() else value

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
-from orgflow.model.number_text import is_plain_number, parse_number
+from orgflow.model.number_text import is_plain_number, number_text, parse_number
 from orgflow.model.rules import FieldType, FormField
 
 _TEXT_TYPES: Final = frozenset({FieldType.STRING, FieldType.TEXT})
@@ -199,14 +199,14 @@ def _rule_problems(form_field: FormField, value: Any) -> list[str]:
     problems: list[str] = []
     if form_field.type in _NUMBER_TYPES:
         if form_field.min is not None and value < form_field.min:
-            problems.append(f"不能小于 {_plain(form_field.min)}")
+            problems.append(f"不能小于 {number_text(form_field.min)}")
         if form_field.max is not None and value > form_field.max:
-            problems.append(f"不能大于 {_plain(form_field.max)}")
+            problems.append(f"不能大于 {number_text(form_field.max)}")
     if form_field.type in _TEXT_TYPES:
         if form_field.min is not None and len(value) < form_field.min:
-            problems.append(f"长度不能少于 {_plain(form_field.min)} 个字符")
+            problems.append(f"长度不能少于 {number_text(form_field.min)} 个字符")
         if form_field.max is not None and len(value) > form_field.max:
-            problems.append(f"长度不能超过 {_plain(form_field.max)} 个字符")
+            problems.append(f"长度不能超过 {number_text(form_field.max)} 个字符")
         if form_field.pattern and not _fullmatch(form_field.pattern, value):
             problems.append(f"格式不符合要求（{form_field.pattern}）")
     if (form_field.options or form_field.type is FieldType.CHOICE) and _option_for(form_field, value) is None:
@@ -237,8 +237,3 @@ def _matching_option(form_field: FormField, value: Any) -> Any:
     if not form_field.options:
         return value
     return _option_for(form_field, value)
-
-
-def _plain(number: float) -> str:
-    """``0`` rather than ``0.0`` in messages."""
-    return str(int(number)) if float(number).is_integer() else str(number)

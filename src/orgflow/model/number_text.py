@@ -43,3 +43,13 @@ def parse_number(text: str) -> int | float | None:
 def is_plain_number(value: object) -> bool:
     """True for ``int`` and ``float`` values, but not for ``bool`` (which Python counts as an int)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def plain_number(value: float) -> int | float:
+    """A whole number as ``int`` (``24`` rather than ``24.0``), any other number unchanged."""
+    return int(value) if float(value).is_integer() else value
+
+
+def number_text(value: float) -> str:
+    """A number as people write it: ``24`` rather than ``24.0``, ``1.5`` as it is."""
+    return str(plain_number(value))

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from orgflow.model.number_text import number_text
+
 
 class FieldType(StrEnum):
     """The types a form field can hold."""
@@ -69,5 +71,4 @@ class TimeLimit:
             TimeUnit.WORKING_HOURS: "工作小时",
             TimeUnit.WORKING_DAYS: "个工作日",
         }
-        amount = int(self.amount) if float(self.amount).is_integer() else self.amount
-        return f"{amount}{label[self.unit]}"
+        return f"{number_text(self.amount)}{label[self.unit]}"

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Final
 
-from orgflow.model.number_text import parse_number
+from orgflow.model.number_text import number_text, parse_number
 from orgflow.model.rules import TimeLimit, TimeUnit
 
 _UNIT_WORDS: Final = (
@@ -52,6 +52,4 @@ def write_time_limit(limit: TimeLimit | None) -> str:
     """The cell for a limit: ``24``, ``5个工作日``, ``4工作小时``; empty when there is none."""
     if limit is None:
         return ""
-    amount = limit.amount
-    shown = str(int(amount)) if float(amount).is_integer() else str(amount)
-    return shown + _WRITTEN[limit.unit]
+    return number_text(limit.amount) + _WRITTEN[limit.unit]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orgflow.model.number_text import is_plain_number, parse_number
+from orgflow.model.number_text import is_plain_number, number_text, parse_number, plain_number
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,12 @@ def test_booleans_are_not_plain_numbers() -> None:
     assert is_plain_number(1) and is_plain_number(1.5)
     assert not is_plain_number(True)
     assert not is_plain_number("1")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(24, "24"), (24.0, "24"), (1.5, "1.5"), (0.0, "0"), (-3.0, "-3")]
+)
+def test_numbers_are_written_as_people_write_them(value: float, text: str) -> None:
+    assert number_text(value) == text
+    assert str(plain_number(value)) == text
+    assert isinstance(plain_number(value), int) == float(value).is_integer()
