@@ -11,6 +11,7 @@ API) print ``str(error)`` and never a stack trace.
     ├── ExpressionError              a condition does not parse or uses something not allowed
     ├── NotFound                     a definition, instance or work item does not exist
     ├── CommandRejected              the engine refused a command (wrong state, bad form data)
+    ├── NotSignedIn                  the caller is not signed in (no, expired or revoked credentials)
     ├── PermissionDenied             the user may not see or do this (not theirs, not their role)
     ├── Conflict                     someone else changed the same instance first
     │   ├── WorkItemNotOpen          the work item was already completed or cancelled
@@ -20,6 +21,7 @@ API) print ``str(error)`` and never a stack trace.
     ├── UnknownJobKind               no handler is registered for a job's kind
     ├── ConfigurationError           settings or input files are unusable
     ├── AttachmentRefused            a file is too large, of a type not accepted, or unnamed
+    ├── PayloadTooLarge              a request is larger than the service accepts
     └── StorageError                 the database failed in a way the user cannot fix by retrying the form
         └── AttachmentDamaged        a stored file is missing or no longer matches its checksum
 """
@@ -89,6 +91,14 @@ class PermissionDenied(OrgFlowError):
     def __init__(self, message: str | None = None, *, user: str | None = None) -> None:
         self.user = user
         super().__init__(message)
+
+
+class NotSignedIn(OrgFlowError):
+    """请先登录：没有提供凭据，或凭据已过期、已吊销。"""
+
+
+class PayloadTooLarge(OrgFlowError):
+    """请求内容过大，未处理。"""
 
 
 class Conflict(OrgFlowError):

@@ -607,3 +607,84 @@ _partial_index(
     notifications.c.created_at,
     notifications.c.id,
 )
+
+# --- the service: sign-in, API tokens, the audit trail, who saw sensitive fields --------------------
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("user_id", String, primary_key=True, comment="an org chart user (org_users.user_id)"),
+    Column("password_hash", String, comment="argon2id; NULL: may not sign in with a password"),
+    Column("failed_logins", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", UtcDateTime, comment="too many failed sign-ins: refused until then"),
+    Column("password_changed_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    comment="who may sign in, and how their sign-ins have gone",
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("user_id", String, nullable=False, comment="personal: its owner; integration: the system's user"),
+    Column("name", String, nullable=False),
+    Column("kind", String, nullable=False, comment="personal | integration"),
+    Column("token_hash", String, nullable=False, unique=True, comment="sha256 of the token; never the token"),
+    Column("prefix", String, nullable=False, comment="the token's first characters, to recognise it"),
+    Column("definitions", JsonDocument, comment="integration: the definition keys it was granted"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
+    Column("last_used_at", UtcDateTime),
+    comment="personal and integration API tokens, shown once and stored hashed",
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String, primary_key=True, comment="sha256 of the session cookie's value"),
+    Column("user_id", String, nullable=False),
+    Column("csrf_token", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("source", String, comment="the address it was signed in from"),
+    comment="browser sessions (cookie-bound)",
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String),
+    Column("source", String, comment="the client's address, or cli / worker"),
+    Column("action", String, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("details", JsonDocument),
+    Column("prev_hash", String, nullable=False),
+    Column("hash", String, nullable=False, comment="sha256 over prev_hash and this row's fields"),
+    comment="append-only, hash-chained: every command with actor, time, source and a summary",
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, comment="always 1: one row, locked to append in order"),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String, nullable=False),
+    comment="the chain's last link; appending locks this row so links follow one another",
+)
+
+sensitive_views = Table(
+    "sensitive_views",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("viewer", String, nullable=False),
+    Column("instance_id", String, nullable=False),
+    Column("fields", JsonDocument, nullable=False, comment="the sensitive fields shown unmasked"),
+    Column("source", String),
+    comment="who saw which sensitive (encrypted) fields unmasked, and when",
+)
+Index("ix_sensitive_views_instance", sensitive_views.c.instance_id, sensitive_views.c.at)

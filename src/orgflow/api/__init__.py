@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): parse, authorise, call the runtime, render; no business rules here."""
