@@ -81,11 +81,14 @@ class Invocation:
         action: What to do.
         uow: The unit of work, once the transaction interceptor has opened it.
         attempt: 1 for the first run, 2+ for retries.
+        source: Where the command came from, for the audit trail: the client's address for the
+            API, ``cli`` for the command line, ``worker`` for background jobs (``None``: not said).
     """
 
     action: Action
     uow: UnitOfWork | None = None
     attempt: int = 1
+    source: str | None = None
 
 
 #: The rest of the chain, as seen by an interceptor.
@@ -161,7 +164,7 @@ class RetryOnConflict:
         attempt = 1
         while True:
             try:
-                return call_next(Invocation(invocation.action, invocation.uow, attempt))
+                return call_next(Invocation(invocation.action, invocation.uow, attempt, invocation.source))
             except WorkItemNotOpen:
                 raise
             except Conflict:
@@ -185,7 +188,12 @@ class TransactionInterceptor:
         """Run the rest of the chain inside a fresh transaction."""
         with self.database.transaction() as connection:
             return call_next(
-                Invocation(invocation.action, UnitOfWork(connection, self.caches), invocation.attempt)
+                Invocation(
+                    invocation.action,
+                    UnitOfWork(connection, self.caches),
+                    invocation.attempt,
+                    invocation.source,
+                )
             )
 
 
@@ -215,46 +223,56 @@ class CommandExecutor:
         self._chain = chain
 
     @overload
-    def execute(self, action: DeployDefinition) -> Deployed: ...
+    def execute(self, action: DeployDefinition, *, source: str | None = None) -> Deployed: ...
     @overload
-    def execute(self, action: StartProcess) -> InstanceView: ...
-    @overload
-    def execute(self, action: CompleteWorkItem | WorkItemAction | WithdrawInstance) -> InstanceView: ...
-    @overload
-    def execute(self, action: ImportOrg) -> OrgImported: ...
-    @overload
-    def execute(self, action: CopyInstance) -> Copied: ...
-    @overload
-    def execute(self, action: UrgeInstance) -> Urged: ...
-    @overload
-    def execute(self, action: SetProxy | EndProxy) -> int: ...
-    @overload
-    def execute(self, action: SetNotificationPreference | ClearNotificationPreference) -> int: ...
-    @overload
-    def execute(self, action: AddComment) -> HistoryEntry: ...
-    @overload
-    def execute(self, action: AddAttachment) -> AttachmentView: ...
-    @overload
-    def execute(self, action: ReportProgress) -> ProgressReported: ...
-    @overload
-    def execute(self, action: AcknowledgeWorkItem) -> Acknowledged: ...
+    def execute(self, action: StartProcess, *, source: str | None = None) -> InstanceView: ...
     @overload
     def execute(
-        self, action: RaiseAnomaly | ExplainAnomaly | ReplanAnomaly | ResolveAnomaly | VerifyAnomaly
+        self, action: CompleteWorkItem | WorkItemAction | WithdrawInstance, *, source: str | None = None
+    ) -> InstanceView: ...
+    @overload
+    def execute(self, action: ImportOrg, *, source: str | None = None) -> OrgImported: ...
+    @overload
+    def execute(self, action: CopyInstance, *, source: str | None = None) -> Copied: ...
+    @overload
+    def execute(self, action: UrgeInstance, *, source: str | None = None) -> Urged: ...
+    @overload
+    def execute(self, action: SetProxy | EndProxy, *, source: str | None = None) -> int: ...
+    @overload
+    def execute(
+        self, action: SetNotificationPreference | ClearNotificationPreference, *, source: str | None = None
+    ) -> int: ...
+    @overload
+    def execute(self, action: AddComment, *, source: str | None = None) -> HistoryEntry: ...
+    @overload
+    def execute(self, action: AddAttachment, *, source: str | None = None) -> AttachmentView: ...
+    @overload
+    def execute(self, action: ReportProgress, *, source: str | None = None) -> ProgressReported: ...
+    @overload
+    def execute(self, action: AcknowledgeWorkItem, *, source: str | None = None) -> Acknowledged: ...
+    @overload
+    def execute(
+        self,
+        action: RaiseAnomaly | ExplainAnomaly | ReplanAnomaly | ResolveAnomaly | VerifyAnomaly,
+        *,
+        source: str | None = None,
     ) -> AnomalyView: ...
     @overload
-    def execute(self, action: OpenOverdueAnomaly) -> AnomalyOpened: ...
+    def execute(self, action: OpenOverdueAnomaly, *, source: str | None = None) -> AnomalyOpened: ...
     @overload
-    def execute(self, action: RecomputeDeadlines) -> Recomputed: ...
+    def execute(self, action: RecomputeDeadlines, *, source: str | None = None) -> Recomputed: ...
     @overload
-    def execute(self, action: FireTimer) -> InstanceView | None: ...
+    def execute(self, action: FireTimer, *, source: str | None = None) -> InstanceView | None: ...
     @overload
-    def execute(self, action: MarkNotificationsRead) -> int: ...
+    def execute(self, action: MarkNotificationsRead, *, source: str | None = None) -> int: ...
     @overload
-    def execute(self, action: MigrateInstances) -> Migration: ...
-    def execute(self, action: Action) -> object:
-        """Run ``action`` and return its result (see the overloads for which result each gives)."""
-        return self._chain(Invocation(action))
+    def execute(self, action: MigrateInstances, *, source: str | None = None) -> Migration: ...
+    def execute(self, action: Action, *, source: str | None = None) -> object:
+        """Run ``action`` and return its result (see the overloads for which result each gives).
+
+        ``source`` says where the command came from, for the audit trail.
+        """
+        return self._chain(Invocation(action, source=source))
 
 
 def _link(interceptor: Interceptor, call_next: Next) -> Next:
