@@ -20,10 +20,12 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orgflow.errors import (
+    AccountLocked,
     AttachmentRefused,
     CommandRejected,
     ConfigurationError,
     Conflict,
+    CsrfRefused,
     DefinitionError,
     NotFound,
     NotSignedIn,
@@ -31,14 +33,14 @@ from orgflow.errors import (
     PayloadTooLarge,
     PermissionDenied,
     StorageError,
+    TooManyAttempts,
 )
 
 logger = logging.getLogger("orgflow.api")
 
-#: Rejection reasons that mean "not yours to do" rather than "not now".
-_FORBIDDEN_REASONS: Final = frozenset(
-    {"not_assignee", "not_candidate", "not_initiator", "not_allowed", "not_participant"}
-)
+#: Rejection reasons that mean "not yours to do" rather than "not now" (``not_allowed`` is a
+#: step's state: nothing to return to, already handled by someone else, so it is a 409).
+_FORBIDDEN_REASONS: Final = frozenset({"not_assignee", "not_candidate", "not_initiator", "not_participant"})
 
 
 class Problem(BaseModel):
@@ -59,13 +61,21 @@ def problem_response(status: int, code: str, message: str, **details: Any) -> JS
     """A JSON error response in the one shape."""
     body = Problem(code=code, message=message, details={k: v for k, v in details.items() if v is not None})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 429 and "retry_after" in body.details:
+        headers = {"Retry-After": str(body.details["retry_after"])}
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
 def status_and_code(error: OrgFlowError) -> tuple[int, str]:
     """The HTTP status and error code for one of OrgFlow's errors."""
+    if isinstance(error, AccountLocked):
+        return 401, "locked"
     if isinstance(error, NotSignedIn):
         return 401, "not_signed_in"
+    if isinstance(error, CsrfRefused):
+        return 403, "csrf"
+    if isinstance(error, TooManyAttempts):
+        return 429, "too_many_attempts"
     if isinstance(error, PermissionDenied):
         return 403, "permission_denied"
     if isinstance(error, NotFound):
@@ -94,7 +104,7 @@ def status_and_code(error: OrgFlowError) -> tuple[int, str]:
 def error_details(error: OrgFlowError) -> dict[str, Any]:
     """The context an error carries: reason, node, field, user, a definition's problems."""
     details: dict[str, Any] = {}
-    for name in ("reason", "node_id", "field"):
+    for name in ("reason", "node_id", "field", "retry_after"):
         value = getattr(error, name, None)
         if value is not None:
             details[name] = value
