@@ -12,7 +12,10 @@ API) print ``str(error)`` and never a stack trace.
     ├── NotFound                     a definition, instance or work item does not exist
     ├── CommandRejected              the engine refused a command (wrong state, bad form data)
     ├── NotSignedIn                  the caller is not signed in (no, expired or revoked credentials)
+    │   └── AccountLocked            too many failed sign-ins: the account is locked for a while
     ├── PermissionDenied             the user may not see or do this (not theirs, not their role)
+    │   └── CsrfRefused              a browser session's change lacks its CSRF token
+    ├── TooManyAttempts              too many sign-in attempts from one address: wait and retry
     ├── Conflict                     someone else changed the same instance first
     │   ├── WorkItemNotOpen          the work item was already completed or cancelled
     │   └── LeaseLost                a job's lease expired and another worker took it over
@@ -21,9 +24,11 @@ API) print ``str(error)`` and never a stack trace.
     ├── UnknownJobKind               no handler is registered for a job's kind
     ├── ConfigurationError           settings or input files are unusable
     ├── AttachmentRefused            a file is too large, of a type not accepted, or unnamed
+    │   └── AttachmentTooLarge       a file over the size limit (also a PayloadTooLarge)
     ├── PayloadTooLarge              a request is larger than the service accepts
     └── StorageError                 the database failed in a way the user cannot fix by retrying the form
-        └── AttachmentDamaged        a stored file is missing or no longer matches its checksum
+        ├── AttachmentDamaged        a stored file is missing or no longer matches its checksum
+        └── SensitiveDataUnreadable  an encrypted field does not open: wrong key, or moved or altered
 """
 
 from __future__ import annotations
@@ -97,6 +102,23 @@ class NotSignedIn(OrgFlowError):
     """请先登录：没有提供凭据，或凭据已过期、已吊销。"""
 
 
+class AccountLocked(NotSignedIn):
+    """登录失败次数过多，账号已暂时锁定，请稍后再试或联系系统管理员解锁。"""
+
+
+class CsrfRefused(PermissionDenied):
+    """请求缺少或带错了 CSRF 令牌（X-CSRF-Token），未执行。"""
+
+
+class TooManyAttempts(OrgFlowError):
+    """登录尝试过于频繁，请稍后再试。"""
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+        """``retry_after``: seconds until another attempt is accepted."""
+        self.retry_after = retry_after
+        super().__init__(message or f"登录尝试过于频繁，请 {retry_after} 秒后再试")
+
+
 class PayloadTooLarge(OrgFlowError):
     """请求内容过大，未处理。"""
 
@@ -147,8 +169,16 @@ class AttachmentRefused(OrgFlowError):
     """附件不符合要求，未上传。"""
 
 
+class AttachmentTooLarge(AttachmentRefused, PayloadTooLarge):
+    """附件超过大小上限，未上传。"""
+
+
 class AttachmentDamaged(StorageError):
     """附件文件已损坏或丢失（校验和不符），为安全起见不提供下载；请联系系统管理员。"""
+
+
+class SensitiveDataUnreadable(StorageError):
+    """敏感字段无法解密：密钥不对，或数据被移动、改动过；请联系系统管理员检查加密密钥。"""
 
 
 class DeliveryFailed(OrgFlowError):

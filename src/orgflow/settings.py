@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from orgflow.errors import ConfigurationError
@@ -33,6 +33,14 @@ class Settings:
         attachment_types: File types (lower-case extensions) accepted as attachments.
         calendar_file: The business calendar's configuration (工作日历); ``None``: the built-in one.
         notify_file: The notification settings (channels, preferences); ``None``: in-app inbox only.
+        encryption_key: The keys sensitive fields are encrypted with (``base64`` or
+            ``id:base64,id:base64``, the first current; never shown in ``repr``); see
+            :mod:`orgflow.sensitive.keys`.
+        encryption_key_file: A file holding the keys in the same form; with neither set,
+            ``<home>/encryption.key`` (created on first use).
+        cookie_secure: Mark the session cookie ``Secure``: ``True``, ``False``, or ``None`` for
+            automatic (secure unless the browser reached the server over plain http at a loopback
+            address: :func:`orgflow.auth.cookies.cookie_is_secure`).
     """
 
     database_url: str
@@ -43,6 +51,9 @@ class Settings:
     attachment_types: tuple[str, ...] = DEFAULT_ATTACHMENT_TYPES
     calendar_file: Path | None = None
     notify_file: Path | None = None
+    encryption_key: str | None = field(default=None, repr=False)
+    encryption_key_file: Path | None = None
+    cookie_secure: bool | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,10 +64,13 @@ class Settings:
         ORGFLOW_ATTACHMENT_TYPES (comma-separated extensions, such as ``pdf,docx``) and
         ORGFLOW_CALENDAR (the business calendar's YAML file; by default
         ``<home>/calendar.yaml`` when it exists) and ORGFLOW_NOTIFY (the notification
-        settings; by default ``<home>/notify.yaml`` when it exists).
+        settings; by default ``<home>/notify.yaml`` when it exists) and
+        ORGFLOW_ENCRYPTION_KEY / ORGFLOW_ENCRYPTION_KEY_FILE (sensitive fields' keys) and
+        ORGFLOW_COOKIE_SECURE (``1`` or ``0``; unset or ``auto``: automatic).
 
         Raises:
-            ConfigurationError: ORGFLOW_ATTACHMENT_MAX_MB is not a positive number.
+            ConfigurationError: ORGFLOW_ATTACHMENT_MAX_MB is not a positive number, or
+                ORGFLOW_COOKIE_SECURE is not 1, 0 or auto.
         """
         env = os.environ if env is None else env
         home = Path(env.get("ORGFLOW_HOME", str(DEFAULT_HOME)))
@@ -71,6 +85,11 @@ class Settings:
             attachment_types=tuple(t.lower().lstrip(".") for t in types) or DEFAULT_ATTACHMENT_TYPES,
             calendar_file=_home_file(env.get("ORGFLOW_CALENDAR"), home, "calendar.yaml"),
             notify_file=_home_file(env.get("ORGFLOW_NOTIFY"), home, "notify.yaml"),
+            encryption_key=env.get("ORGFLOW_ENCRYPTION_KEY") or None,
+            encryption_key_file=Path(env["ORGFLOW_ENCRYPTION_KEY_FILE"])
+            if env.get("ORGFLOW_ENCRYPTION_KEY_FILE")
+            else None,
+            cookie_secure=_switch(env.get("ORGFLOW_COOKIE_SECURE"), "ORGFLOW_COOKIE_SECURE"),
         )
 
 
@@ -103,3 +122,19 @@ def _mebibytes(text: str | None) -> int:
     if not value > 0 or value == float("inf"):
         raise ConfigurationError(f"ORGFLOW_ATTACHMENT_MAX_MB 应为正数（单位 MB），而不是 {text!r}")
     return int(value * 1024 * 1024)
+
+
+def _switch(text: str | None, name: str) -> bool | None:
+    """An on/off variable: on (``1``/``true``/``yes``/``on``), off (``0``/``false``/``no``/``off``) or auto.
+
+    Raises:
+        ConfigurationError: Anything else.
+    """
+    value = (text or "").strip().lower()
+    if value in ("", "auto"):
+        return None
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} 应为 1、0 或 auto，而不是 {text!r}")

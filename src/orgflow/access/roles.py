@@ -3,7 +3,9 @@
 A person's roles come from the org chart: everyone active is an employee;
 heading a department makes a department head, supervising one a 分管领导;
 holding the role 系统管理员, 流程负责人 or 审计员 makes an administrator,
-process owner or auditor. A caller with an integration token has the
+process owner or auditor. An auditor holds the auditor role only (seed 003:
+auditors read everything and change nothing, so they do not start, act or
+withdraw as employees either). A caller with an integration token has the
 integration role only, whatever its user holds: another system gets what it
 was set up for and nothing more.
 
@@ -54,6 +56,7 @@ class Permission(StrEnum):
     NOTIFICATION_READ = "查看自己的消息"
     JOB_ADMIN = "管理后台任务"
     AUDIT_READ = "查看审计记录"
+    SENSITIVE_LOG_READ = "查看敏感字段查看记录"
     ACCOUNT_MANAGE = "管理账号和令牌"
 
 
@@ -91,6 +94,7 @@ ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
             _P.ANOMALY_READ,
             _P.NOTIFICATION_READ,
             _P.AUDIT_READ,
+            _P.SENSITIVE_LOG_READ,
         }
     ),
     Role.INTEGRATION: frozenset(
@@ -106,6 +110,8 @@ def roles_of(principal: Principal, chart: OrgSnapshot) -> frozenset[Role]:
     user = principal.user_id
     if not chart.is_active(user):
         return frozenset()
+    if user in chart.role_holders(Role.AUDITOR.value):
+        return frozenset({Role.AUDITOR})  # reads everything, changes nothing: not even as an employee
     held: set[Role] = {Role.EMPLOYEE}
     for role in (Role.ADMINISTRATOR, Role.PROCESS_OWNER, Role.AUDITOR):
         if user in chart.role_holders(role.value):

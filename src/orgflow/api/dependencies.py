@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from orgflow.api.pagination import PageRequest, page_request
 from orgflow.auth.authenticator import Authenticator
+from orgflow.auth.csrf import CSRF_HEADER, check_csrf
 from orgflow.auth.principal import Principal
 from orgflow.runtime.facade import Runtime
 
@@ -26,14 +27,19 @@ def runtime_of(request: Request) -> Runtime:
 def current_principal(request: Request) -> Principal:
     """Who is calling (cached on the request, so several dependencies share one look-up).
 
+    A browser session's unsafe request (POST, PUT, PATCH, DELETE) must also carry
+    the session's CSRF token in ``X-CSRF-Token``; bearer tokens need none.
+
     Raises:
         NotSignedIn: No usable credentials (the API answers 401).
+        CsrfRefused: A session's unsafe request without its CSRF token (403).
     """
     known = getattr(request.state, "principal", None)
     if isinstance(known, Principal):
         return known
     authenticator: Authenticator = request.app.state.authenticator
     principal = authenticator.authenticate(request.headers, request.cookies)
+    check_csrf(principal, request.method, request.headers.get(CSRF_HEADER))
     request.state.principal = principal
     return principal
 
@@ -47,3 +53,7 @@ RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 Caller = Annotated[Principal, Depends(current_principal)]
 Source = Annotated[str, Depends(source_address)]
 Paging = Annotated[PageRequest, Depends(page_request)]
+#: An instance named in a path: its id or its business key (任务ID).
+InstanceRef = Annotated[
+    str, Path(min_length=1, max_length=200, description="流程实例 ID 或任务ID（业务编号）")
+]

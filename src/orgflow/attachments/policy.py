@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from orgflow.attachments.file_names import extension_of, safe_name
 from orgflow.attachments.file_types import FILE_TYPES
-from orgflow.errors import AttachmentRefused, ConfigurationError
+from orgflow.errors import AttachmentRefused, AttachmentTooLarge, ConfigurationError
 from orgflow.settings import DEFAULT_ATTACHMENT_MAX_BYTES, DEFAULT_ATTACHMENT_TYPES, Settings
 
 
@@ -57,13 +57,14 @@ class UploadPolicy:
         """Refuse an empty file or one over :attr:`max_bytes` (before reading it, when its size is known).
 
         Raises:
-            AttachmentRefused: Naming the file, its size and the limit.
+            AttachmentRefused: Naming the file, its size and the limit (``AttachmentTooLarge``, also a
+                ``PayloadTooLarge``, when it is over the limit: the API answers 413).
         """
         name = safe_name(file_name)
         if size == 0:
             raise AttachmentRefused(f"文件「{name}」是空的，未上传。")
         if size > self.max_bytes:
-            raise AttachmentRefused(
+            raise AttachmentTooLarge(
                 f"文件「{name}」大小 {_size(size)}，超过上限 {_size(self.max_bytes)}，未上传；"
                 "请压缩或拆分后再传。"
             )

@@ -13,15 +13,19 @@ from typing import Annotated
 import typer
 
 from orgflow.cli import inbox_commands, output, task_commands
+from orgflow.cli.account_commands import add_account_commands
 from orgflow.cli.anomaly_commands import add_anomaly_commands
+from orgflow.cli.audit_commands import add_audit_commands
 from orgflow.cli.bpmn_commands import add_bpmn_commands
 from orgflow.cli.clock_commands import add_clock_commands
 from orgflow.cli.deadline_commands import add_deadline_commands
 from orgflow.cli.diagram_commands import add_diagram_commands
 from orgflow.cli.file_commands import add_file_commands
 from orgflow.cli.job_commands import add_job_commands
+from orgflow.cli.key_commands import add_key_commands
 from orgflow.cli.notify_commands import add_notify_commands
 from orgflow.cli.org_commands import org_app, proxy_app
+from orgflow.cli.serve_commands import add_serve_commands
 from orgflow.cli.session import AsJson, Db, database_url, handled, opened, parse_data
 from orgflow.cli.table_commands import add_table_commands
 from orgflow.cli.version_commands import add_version_commands
@@ -49,12 +53,16 @@ app.add_typer(proxy_app, name="proxy")
 add_file_commands(app)
 add_deadline_commands(app)
 add_job_commands(app)
+add_audit_commands(app)
+add_key_commands(app)
 add_clock_commands(app)
 add_bpmn_commands(app)
 add_notify_commands(app)
 add_version_commands(app)
 add_table_commands(app)
 add_diagram_commands(app)
+add_account_commands(app)
+add_serve_commands(app)
 app.command("inbox")(inbox_commands.inbox)
 app.command("copy")(inbox_commands.copy)
 app.command("urge")(inbox_commands.urge)

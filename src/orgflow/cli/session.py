@@ -28,6 +28,9 @@ Db = Annotated[
     str | None,
     typer.Option("--db", help="数据库 URL（默认：内置 SQLite 文件，或环境变量 ORGFLOW_DATABASE_URL）"),
 ]
+#: The audit trail's source of commands given on the command line.
+CLI_SOURCE = "cli"
+
 AsJson = Annotated[bool, typer.Option("--json", help="输出一个机器可读的 JSON 文档")]
 
 P = ParamSpec("P")
@@ -91,7 +94,7 @@ def opened(db: str | None) -> Iterator[Runtime]:
     """An open runtime for one command, with the service handlers of ``ORGFLOW_SERVICES``."""
     settings = Settings.from_env()
     settings = replace(settings, database_url=database_url(db, settings))
-    runtime = open_runtime(settings, services=load_services(settings.services))
+    runtime = open_runtime(settings, services=load_services(settings.services), source=CLI_SOURCE)
     try:
         yield runtime
     finally:

@@ -293,6 +293,7 @@ def _form_field(context: BpmnContext, item: XmlElement, label_attribute: str) ->
         min=_bound(context, item, low),
         max=_bound(context, item, high),
         options=options,
+        sensitive=item.get(f"{{{ORGFLOW}}}sensitive") == "true",  # orgflow:sensitive="true"
     )
 
 

@@ -455,7 +455,8 @@ def _form(form: tuple[FormField, ...], tag: Tag, rules: dict[str, Any]) -> None:
 
 
 def _camunda_field(form_field: FormField) -> bool:
-    if form_field.type not in _CAMUNDA_TYPES or form_field.pattern is not None:
+    """Whether Camunda's form data says the field exactly (a sensitive one goes to ``orgflow:rules``)."""
+    if form_field.sensitive or form_field.type not in _CAMUNDA_TYPES or form_field.pattern is not None:
         return False
     if form_field.options and form_field.type is not FieldType.CHOICE:
         return False

@@ -102,6 +102,7 @@ class ProcessDefinition:
     _upstream: Mapping[str, frozenset[str]] = field(init=False, repr=False)
     _inclusive_joins: frozenset[str] = field(init=False, repr=False)
     _hides_fields: bool = field(init=False, repr=False)
+    _sensitive: frozenset[str] = field(init=False, repr=False)
     _timed: Mapping[str, EffectiveSla] = field(init=False, repr=False)
     _boundaries: Mapping[str, tuple[BoundaryTimer, ...]] = field(init=False, repr=False)
     _catching: Mapping[str, tuple[BoundaryError, ...]] = field(init=False, repr=False)
@@ -155,6 +156,14 @@ class ProcessDefinition:
             for _, level in node.field_access
         )
         object.__setattr__(self, "_hides_fields", hides)
+        sensitive = frozenset(
+            form_field.name
+            for node in self.nodes.values()
+            if isinstance(node, UserTask)
+            for form_field in node.form
+            if form_field.sensitive
+        )
+        object.__setattr__(self, "_sensitive", sensitive)
         timed = {
             node.id: terms
             for node in self.nodes.values()
@@ -193,6 +202,14 @@ class ProcessDefinition:
     def hides_fields(self) -> bool:
         """Some step hides a field from its assignees (字段权限), so views must be filtered per person."""
         return self._hides_fields
+
+    @property
+    def sensitive_fields(self) -> frozenset[str]:
+        """The fields some step's form marks sensitive (客户信息、成本): encrypted at rest, masked in views.
+
+        A field marked on one step is sensitive everywhere in the instance.
+        """
+        return self._sensitive
 
     def sla_of(self, node_id: str) -> EffectiveSla | None:
         """The step's time terms (time limit, reminders, escalation, confirm receipt); ``None``: untimed."""

@@ -149,6 +149,8 @@ def _form_field(form_field: FormField) -> dict[str, Any]:
         value["pattern"] = form_field.pattern
     if form_field.options:
         value["options"] = list(form_field.options)
+    if form_field.sensitive:
+        value["sensitive"] = True
     return value
 
 

@@ -34,6 +34,8 @@ class FormField:
         max: Largest number (numbers) or longest length (strings).
         pattern: A regular expression strings must match in full.
         options: The allowed values (``choice`` fields, or any field restricted to a list).
+        sensitive: Customer data or costs (敏感数据, seed 003): encrypted at rest and masked for
+            people who do not handle it (:mod:`orgflow.sensitive`).
     """
 
     name: str
@@ -44,6 +46,7 @@ class FormField:
     max: float | None = None
     pattern: str | None = None
     options: tuple[str | int | float, ...] = ()
+    sensitive: bool = False
 
     def compiled_pattern(self) -> re.Pattern[str] | None:
         """The pattern compiled (validated at deploy, so it compiles here)."""

@@ -233,6 +233,9 @@ def _task_omissions(task: UserTask, shape: Shape) -> Iterator[str]:
     ]
     if renamed:
         yield f"{where} 的表单字段写作标签，重新导入后字段名改为：{'、'.join(renamed)}"
+    sensitive = [field.label or field.name for field in task.form if field.sensitive]
+    if sensitive:
+        yield f"{where} 的表单字段 {'、'.join(sensitive)} 的敏感标记未写入（重新导入后不再加密）"
     if any(file.types for file in task.deliverables):
         yield f"{where} 的交付物文件类型限制未写入"
     if any(level is not FieldAccess.READ for _, level in task.field_access):

@@ -19,11 +19,13 @@ import csv
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Final
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -50,6 +52,25 @@ _THIN: Final = Side(style="thin", color="BFBFBF")
 _BORDER: Final = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
+#: What reading a damaged workbook raises, from opening it to the last cell: the zip (a bad
+#: archive, a cut or corrupted deflate stream, an unknown compression method or an encrypted
+#: member: ``NotImplementedError``, ``RuntimeError``), its XML, openpyxl's own checks.
+UNREADABLE_WORKBOOK: Final[tuple[type[Exception], ...]] = (
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    ElementTree.ParseError,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+)
+
+
 def sheet_text(path: Path) -> str:
     """The table sheet of an ``.xlsx`` workbook as CSV text, row for row and column for column.
 
@@ -59,12 +80,14 @@ def sheet_text(path: Path) -> str:
     _check_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as error:
+    except UNREADABLE_WORKBOOK as error:
         raise ConfigurationError(f"无法打开 Excel 工作簿 {path.name}：{error}") from None
     try:
         names = workbook.sheetnames
         sheet = workbook[SHEET] if SHEET in names else workbook.worksheets[0]
         rows = _rows(sheet.iter_rows(max_row=MAX_SHEET_ROWS + 1, max_col=MAX_COLUMNS + 1), path.name)
+    except UNREADABLE_WORKBOOK as error:  # the sheet is streamed: a damaged part shows only now
+        raise ConfigurationError(f"Excel 工作簿 {path.name} 已损坏，无法读取：{error}") from None
     finally:
         workbook.close()
     buffer = io.StringIO()
@@ -83,6 +106,8 @@ def _check_size(path: Path) -> None:
         raise ConfigurationError(f"文件 {path.name} 不是 Excel 工作簿（.xlsx）") from None
     except OSError as error:
         raise ConfigurationError(f"无法读取文件 {path}：{error.strerror or error}") from None
+    except UNREADABLE_WORKBOOK as error:
+        raise ConfigurationError(f"Excel 工作簿 {path.name} 已损坏，无法读取：{error}") from None
     if unpacked > MAX_UNPACKED_BYTES:
         raise ConfigurationError(f"文件 {path.name} 解压后过大（{unpacked} 字节），不像是节点配置表")
 

@@ -26,7 +26,9 @@ from orgflow.model.yaml_values import Reading
 #: Stands in for a compulsory value that was written but could not be read (already reported).
 UNREADABLE: Final = "?"
 
-FORM_FIELD_KEYS: Final = frozenset({"name", "type", "label", "required", "min", "max", "pattern", "options"})
+FORM_FIELD_KEYS: Final = frozenset(
+    {"name", "type", "label", "required", "min", "max", "pattern", "options", "sensitive"}
+)
 _TIME_UNITS: Final = tuple(unit.value for unit in TimeUnit)
 _FIELD_TYPES: Final = tuple(field_type.value for field_type in FieldType)
 
@@ -98,7 +100,7 @@ def read_outcomes(reading: Reading, node: YamlMap, node_id: str) -> tuple[str, .
 
 
 def read_form(reading: Reading, node: YamlMap, node_id: str) -> tuple[FormField, ...]:
-    """``form: [{name, type, label, required, min, max, pattern, options}, ...]``."""
+    """``form: [{name, type, label, required, min, max, pattern, options, sensitive}, ...]``."""
     items = reading.sequence(node, "form", node_id=node_id)
     if items is None:
         return ()
@@ -147,6 +149,7 @@ def _read_form_field(reading: Reading, item: Any, line: int, node_id: str) -> Fo
         max=reading.number(item, "max", node_id=node_id, field=field),
         pattern=reading.text(item, "pattern", node_id=node_id, field=field),
         options=_read_options(reading, item, node_id, field),
+        sensitive=bool(reading.boolean(item, "sensitive", node_id=node_id, field=field)),
     )
 
 

@@ -133,7 +133,10 @@ def parse_yaml(text: str, *, source: str) -> YamlDocument:
     size = len(text.encode("utf-8", errors="replace"))
     if size > MAX_BYTES:
         raise DefinitionError([too_large_problem(size)], source=source)
-    loader = _LineLoader(text)
+    try:
+        loader = _LineLoader(text)  # the reader checks every character up front
+    except yaml.reader.ReaderError as error:
+        raise DefinitionError([_character_problem(text, error)], source=source) from None
     try:
         root = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
@@ -156,6 +159,16 @@ def parse_yaml(text: str, *, source: str) -> YamlDocument:
         for key, line in loader.repeated_keys
     )
     return YamlDocument(root=root, problems=repeated)
+
+
+def _character_problem(text: str, error: yaml.reader.ReaderError) -> DefinitionProblem:
+    """A character YAML does not allow (NUL, other control characters), named by its line."""
+    line = text.count("\n", 0, error.position) + 1
+    return DefinitionProblem(
+        message=f"含有 YAML 不允许的字符（#x{error.character:04x}）",
+        line=line,
+        hint="删除该控制字符，或检查是否选错了文件",
+    )
 
 
 def too_large_problem(size: int) -> DefinitionProblem:

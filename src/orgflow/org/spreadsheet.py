@@ -20,14 +20,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
-from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from orgflow.errors import ConfigurationError
+from orgflow.model.table_xlsx import UNREADABLE_WORKBOOK
 from orgflow.org.checks import OrgProblem, check_snapshot
 from orgflow.org.model import OrgSnapshot
 from orgflow.org.tables import (
@@ -104,7 +103,7 @@ def _file_problem(where: str, message: str) -> OrgProblem:
 def _workbook_grids(path: Path, problems: list[OrgProblem]) -> list[_Grid]:
     try:
         workbook = load_workbook(path, data_only=True)
-    except (OSError, BadZipFile, InvalidFileException, KeyError, ValueError) as error:
+    except UNREADABLE_WORKBOOK as error:
         problems.append(_file_problem(path.name, f"无法打开工作簿：{_reason(error)}"))
         return []
     grids = []

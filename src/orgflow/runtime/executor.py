@@ -8,6 +8,11 @@ command interceptors, Starlette's middleware stack). The default order::
         TransactionInterceptor   one database transaction = one unit of work
           handler(action, uow)
 
+The runtime (:mod:`orgflow.runtime.facade`) puts the audit trail around that
+chain: ``RecordRefusals`` outermost (a permission refusal recorded in its own
+transaction) and ``AuditInterceptor`` innermost, after the transaction (the
+command's audit link, the last write before commit); see :mod:`orgflow.audit.interceptor`.
+
 Retrying sits outside the transaction so each attempt gets a fresh one, and
 logging sits outside both so one line covers all attempts. The unit of work is
 passed down explicitly in the ``Invocation``, never through ambient state.
@@ -23,19 +28,23 @@ from typing import Any, Protocol, overload
 
 from orgflow.errors import Conflict, OrgFlowError, WorkItemNotOpen
 from orgflow.runtime.actions import (
+    AccountView,
     AcknowledgeWorkItem,
     Action,
+    AddAccount,
     AddAttachment,
     AddComment,
     ClearNotificationPreference,
     CompleteWorkItem,
     Copied,
     CopyInstance,
+    CreateApiToken,
     DeployDefinition,
     EndProxy,
     ExplainAnomaly,
     FireTimer,
     ImportOrg,
+    IssuedToken,
     MarkNotificationsRead,
     MigrateInstances,
     OpenOverdueAnomaly,
@@ -45,9 +54,16 @@ from orgflow.runtime.actions import (
     ReplanAnomaly,
     ReportProgress,
     ResolveAnomaly,
+    RevokeApiToken,
     SetNotificationPreference,
+    SetPassword,
     SetProxy,
+    SignIn,
+    SignInResult,
+    SignOut,
     StartProcess,
+    TokenView,
+    UnlockAccount,
     Urged,
     UrgeInstance,
     VerifyAnomaly,
@@ -211,7 +227,12 @@ ChainFactory = Callable[[Database, StoreCaches], Sequence[Interceptor]]
 class CommandExecutor:
     """Runs actions through the interceptor chain; the one way anything is written."""
 
-    def __init__(self, handler: Handler, interceptors: Sequence[Interceptor]) -> None:
+    def __init__(
+        self, handler: Handler, interceptors: Sequence[Interceptor], *, default_source: str | None = None
+    ) -> None:
+        """Fold ``interceptors`` around ``handler``; ``default_source``: the source of calls naming none."""
+        self.default_source = default_source
+
         def innermost(invocation: Invocation) -> object:
             if invocation.uow is None:
                 raise RuntimeError("no unit of work: the chain needs a TransactionInterceptor")
@@ -267,12 +288,24 @@ class CommandExecutor:
     def execute(self, action: MarkNotificationsRead, *, source: str | None = None) -> int: ...
     @overload
     def execute(self, action: MigrateInstances, *, source: str | None = None) -> Migration: ...
+    @overload
+    def execute(
+        self, action: AddAccount | SetPassword | UnlockAccount, *, source: str | None = None
+    ) -> AccountView: ...
+    @overload
+    def execute(self, action: CreateApiToken, *, source: str | None = None) -> IssuedToken: ...
+    @overload
+    def execute(self, action: RevokeApiToken, *, source: str | None = None) -> TokenView: ...
+    @overload
+    def execute(self, action: SignIn, *, source: str | None = None) -> SignInResult: ...
+    @overload
+    def execute(self, action: SignOut, *, source: str | None = None) -> bool: ...
     def execute(self, action: Action, *, source: str | None = None) -> object:
         """Run ``action`` and return its result (see the overloads for which result each gives).
 
         ``source`` says where the command came from, for the audit trail.
         """
-        return self._chain(Invocation(action, source=source))
+        return self._chain(Invocation(action, source=source if source is not None else self.default_source))
 
 
 def _link(interceptor: Interceptor, call_next: Next) -> Next:

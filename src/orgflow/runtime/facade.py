@@ -13,6 +13,8 @@ from pathlib import Path
 from types import TracebackType
 
 from orgflow.attachments.policy import DEFAULT_POLICY, UploadPolicy
+from orgflow.audit.interceptor import AuditInterceptor, AuditTrail, RecordRefusals
+from orgflow.audit.queries import AuditQueries
 from orgflow.business_calendar import CalendarBook, load_calendar_book
 from orgflow.clock import Clock, SystemClock
 from orgflow.errors import ConfigurationError
@@ -26,7 +28,7 @@ from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
 from orgflow.runtime.chasing import DeadlineJobs
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.deadlines import Deadlines
-from orgflow.runtime.executor import ChainFactory, CommandExecutor, default_interceptors
+from orgflow.runtime.executor import ChainFactory, CommandExecutor, Interceptor, default_interceptors
 from orgflow.runtime.explanations import ExplanationJobs
 from orgflow.runtime.handlers import ActionHandlers
 from orgflow.runtime.job_admin import JobAdmin
@@ -38,6 +40,8 @@ from orgflow.runtime.services import ServiceHandler, ServiceRegistry
 from orgflow.runtime.timer_starts import TimerStarts
 from orgflow.runtime.timers import TimerJobs, Timers
 from orgflow.runtime.unit_of_work import UnitOfWork
+from orgflow.sensitive.keys import KeyRing, LazyKeyRing, key_source
+from orgflow.sensitive.sealing import SensitiveData
 from orgflow.settings import DEFAULT_HOME, Settings
 from orgflow.store import migrate
 from orgflow.store.caches import StoreCaches
@@ -66,6 +70,9 @@ class Runtime:
         clock: Where "now" comes from.
         deliveries: Sends outbox rows (the worker) and test messages (``orgflow notify test``).
         calendars: The business calendars (company and departments) deadlines count on.
+        sensitive: Seals and opens sensitive fields with the key ring (read on first use).
+        audit: The audit trail's read side: pages of links and ``verify()``.
+        audit_trail: Appends audit links: each command's (in the chain), refusals (own transaction).
     """
 
     def __init__(
@@ -80,6 +87,8 @@ class Runtime:
         upload_policy: UploadPolicy | None = None,
         calendars: CalendarBook | None = None,
         notify: NotifyConfig | None = None,
+        keys: LazyKeyRing | None = None,
+        source: str | None = None,
     ) -> None:
         self.database = database
         self.notify = notify or NotifyConfig()
@@ -88,7 +97,8 @@ class Runtime:
         self.job_handlers = JobHandlers()
         self.clock = clock
         self.jobs = JobAdmin(database, clock)
-        caches = StoreCaches()
+        caches = StoreCaches(sensitive=SensitiveData(keys))
+        self.sensitive = caches.sensitive
         files = FileStore(home / "attachments")
         contributions = Contributions(
             clock=clock,
@@ -103,7 +113,7 @@ class Runtime:
         def job_uow(context: JobContext) -> UnitOfWork:
             return UnitOfWork(context.connection, caches, running_job=context.job.id)
 
-        starts = TimerStarts(self.calendars, job_uow, lambda action, uow: handlers(action, uow))
+        starts = TimerStarts(self.calendars, job_uow, lambda action, uow: job_dispatch(action, uow))
         handlers = ActionHandlers(
             clock=clock,
             ids=ids,
@@ -114,18 +124,27 @@ class Runtime:
             preferences=PreferenceHandlers(clock, self.notify),
             on_deploy=starts.after_deploy,
         )
-        self.queries = Queries(database, caches, files=files)
+        self.queries = Queries(database, caches, files=files, clock=clock)
         self.anomalies = AnomalyQueries(database, caches, clock)
         self.notifications = NotificationQueries(database, self.templates, self.notify, caches.org)
         self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
-        chain = [ArchiveOnCompletion(self.archives), *interceptors(database, caches)]
-        self.executor = CommandExecutor(handlers, chain)
+        self.audit_trail = AuditTrail(database, clock)
+        self.audit = AuditQueries(database)
+        chain: list[Interceptor] = [
+            ArchiveOnCompletion(self.archives),
+            RecordRefusals(self.audit_trail),
+            *interceptors(database, caches),
+            AuditInterceptor(self.audit_trail),
+        ]
+        self.executor = CommandExecutor(handlers, chain, default_source=source)
+        # Jobs dispatch actions into their own transaction, past the executor: audit them on the way.
+        job_dispatch = self.audit_trail.dispatching(handlers)
 
-        DeadlineJobs(deadlines, job_uow, handlers).register(self.job_handlers)
+        DeadlineJobs(deadlines, job_uow, job_dispatch).register(self.job_handlers)
         ExplanationJobs(job_uow, notices).register(self.job_handlers)
         self.deliveries = Deliveries(self.notify, self.templates, caches.org)
         self.deliveries.register(self.job_handlers)
-        TimerJobs(job_uow, handlers).register(self.job_handlers)
+        TimerJobs(job_uow, job_dispatch).register(self.job_handlers)
         starts.register(self.job_handlers)
         #: Run one action in one transaction and return its result (typed per action).
         self.execute = self.executor.execute
@@ -157,6 +176,8 @@ def open_runtime(
     interceptors: ChainFactory = default_interceptors,
     upgrade: bool = False,
     notify: NotifyConfig | None = None,
+    keys: KeyRing | None = None,
+    source: str | None = None,
 ) -> Runtime:
     """Open the database and build the runtime around it.
 
@@ -173,6 +194,10 @@ def open_runtime(
             otherwise an outdated schema is refused.
         notify: Notification settings in place of the settings' file (``NotifyConfig(enabled=False)``:
             tell nobody, e.g. to compare with engines that have no notifications).
+        source: Where this runtime's commands come from when a call does not say, for the audit
+            trail (``cli`` for the command line).
+        keys: The key ring for sensitive fields in place of the settings' (tests); by default
+            read on first use from ORGFLOW_ENCRYPTION_KEY, its file, or ``<home>/encryption.key``.
 
     Raises:
         ConfigurationError: The database is unreachable, or its schema is not current.
@@ -203,4 +228,6 @@ def open_runtime(
         upload_policy=policy,
         calendars=load_calendar_book(settings.calendar_file),
         notify=notify or load_notify_config(settings.notify_file),
+        keys=LazyKeyRing.of(keys) if keys is not None else LazyKeyRing(key_source(settings).load),
+        source=source,
     )

@@ -24,10 +24,12 @@ from orgflow.org.model import Delegation, OrgSnapshot
 from orgflow.org.people import resolve_people
 from orgflow.org.proxies import delegation_problem
 from orgflow.org.references import check_references
+from orgflow.runtime.accounts import AccountHandlers
 from orgflow.runtime.acknowledgement import Acknowledgements
 from orgflow.runtime.actions import (
     AcknowledgeWorkItem,
     Action,
+    AddAccount,
     AddAttachment,
     AddComment,
     AddSigner,
@@ -35,6 +37,7 @@ from orgflow.runtime.actions import (
     ClearNotificationPreference,
     CompleteWorkItem,
     CopyInstance,
+    CreateApiToken,
     DeployDefinition,
     EndProxy,
     ExplainAnomaly,
@@ -50,11 +53,16 @@ from orgflow.runtime.actions import (
     ReportProgress,
     ResolveAnomaly,
     ReturnWorkItem,
+    RevokeApiToken,
     SetNotificationPreference,
+    SetPassword,
     SetProxy,
+    SignIn,
+    SignOut,
     StartProcess,
     TransferWorkItem,
     UnclaimWorkItem,
+    UnlockAccount,
     UrgeInstance,
     VerifyAnomaly,
     WithdrawInstance,
@@ -132,6 +140,7 @@ class ActionHandlers:
         self.on_deploy = on_deploy
         self.calls = CallLinks(run=self._run, save=self._save)
         anomalies = AnomalyHandlers(clock=clock, ids=ids, transfer=self.on_work_item, deadlines=deadlines)
+        accounts = AccountHandlers(clock, ids)
         self._table: Mapping[type[Any], Callable[[Any, UnitOfWork], object]] = {
             DeployDefinition: self.deploy,
             StartProcess: self.start,
@@ -164,6 +173,13 @@ class ActionHandlers:
             ResolveAnomaly: anomalies.resolve,
             VerifyAnomaly: anomalies.verify,
             MigrateInstances: Migrations(clock, ids, deadlines, timers).migrate,
+            AddAccount: accounts.add_account,
+            SetPassword: accounts.set_password,
+            UnlockAccount: accounts.unlock,
+            CreateApiToken: accounts.create_token,
+            RevokeApiToken: accounts.revoke_token,
+            SignIn: accounts.sign_in,
+            SignOut: accounts.sign_out,
         }
 
     def __call__(self, action: Action, uow: UnitOfWork) -> object:

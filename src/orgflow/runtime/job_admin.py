@@ -22,6 +22,11 @@ class JobAdmin:
         with self._database.reading() as connection:
             return jobs.list_jobs(connection, status=status, kind=kind, limit=limit, offset=offset)
 
+    def count(self, *, status: JobStatus | None = None, kind: str | None = None) -> int:
+        """How many jobs :meth:`list` finds with the same filters."""
+        with self._database.reading() as connection:
+            return jobs.count_jobs(connection, status=status, kind=kind)
+
     def retry(self, job_id: str) -> StoredJob:
         """Make a failed job pending again, due now, its attempts from zero.
 

@@ -26,6 +26,7 @@ from orgflow.notify.outbox import Outbox
 from orgflow.runtime.instance_events import instance_event
 from orgflow.runtime.message_facts import message_facts
 from orgflow.runtime.unit_of_work import UnitOfWork
+from orgflow.sensitive.masking import masked
 from orgflow.sla.recipients import Step, resolve_recipients
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
@@ -97,6 +98,7 @@ class Notices:
         (a new work item's ``work_item_opened``).
         """
         deployed = uow.definition(stored.state.definition_id)
+        details = masked(details, deployed.definition.sensitive_fields)  # a message never carries them
         recipients = self._routed(uow, stored, deployed, notice, recipients, item)
         if not recipients:
             return False

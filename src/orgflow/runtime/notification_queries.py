@@ -40,11 +40,12 @@ class InboxMessage:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class InboxMessages:
-    """A page of a person's messages and how many of all of them are unread."""
+    """A page of a person's messages, how many of all of them are unread, and how many the list has."""
 
     user: str
     unread: int
     messages: tuple[InboxMessage, ...]
+    total: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -80,11 +81,13 @@ class NotificationQueries:
     def inbox(
         self, user: str, *, unread_only: bool = False, limit: int = 50, offset: int = 0
     ) -> InboxMessages:
-        """A person's messages, newest first, with the unread count."""
+        """A person's messages, newest first, with the unread count and the list's total."""
         with self._database.reading() as connection:
             rows = notifications.inbox(connection, user, unread_only=unread_only, limit=limit, offset=offset)
             unread = notifications.unread_count(connection, user)
-        return InboxMessages(user=user, unread=unread, messages=tuple(self._shown(row) for row in rows))
+            total = unread if unread_only else notifications.inbox_count(connection, user)
+        shown = tuple(self._shown(row) for row in rows)
+        return InboxMessages(user=user, unread=unread, messages=shown, total=total)
 
     def preferences(self, user: str) -> ChannelPreferences:
         """The channels ``user`` gets every event on, each with its source.

@@ -14,6 +14,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from orgflow.access.scope import DataScope
+from orgflow.clock import Clock, SystemClock
 from orgflow.engine.state import InstanceStatus
 from orgflow.errors import NotFound, WorkItemNotOpen
 from orgflow.model.archive_rule import ArchiveRule
@@ -25,6 +27,14 @@ from orgflow.runtime.call_views import linked_instances
 from orgflow.runtime.field_visibility import hidden_at, hidden_for, restrict_history, restrict_view
 from orgflow.runtime.inbox import inbox_filter, inbox_view, read_counts, read_page, view_query
 from orgflow.runtime.permissions import check_may_read
+from orgflow.runtime.sensitive_access import (
+    mask_history,
+    mask_view,
+    masked_sealed,
+    opened_instance,
+    sensitive_shown_to,
+    shown_in,
+)
 from orgflow.runtime.views import (
     AttachmentView,
     DefinitionView,
@@ -34,6 +44,7 @@ from orgflow.runtime.views import (
     InboxItem,
     InboxPage,
     InstanceDetail,
+    InstanceList,
     InstanceSummary,
     InstanceView,
     VersionDiff,
@@ -41,8 +52,20 @@ from orgflow.runtime.views import (
     WorkItemView,
     instance_view,
 )
+from orgflow.runtime.views.sensitive import SensitiveViewEntry
+from orgflow.sensitive.masking import masked as masked_fields
 from orgflow.settings import DEFAULT_HOME
-from orgflow.store import attachments, definitions, history, instances, participants, progress, work_items
+from orgflow.store import (
+    attachments,
+    definitions,
+    history,
+    instance_scope,
+    instances,
+    participants,
+    progress,
+    sensitive_views,
+    work_items,
+)
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection, Database
 from orgflow.store.definitions import DeployedDefinition, StoredSource
@@ -66,10 +89,13 @@ class Queries:
         caches: StoreCaches,
         *,
         files: FileStore | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._database = database
         self._catalog = caches.definitions
         self._org = caches.org
+        self._sensitive = caches.sensitive
+        self._clock = clock or SystemClock()
         self._files = files or FileStore(DEFAULT_HOME / "attachments")
 
     def definitions(self, *, key: str | None = None, latest_only: bool = True) -> tuple[DefinitionView, ...]:
@@ -159,7 +185,14 @@ class Queries:
                 limit=limit,
                 offset=offset,
             )
-        return tuple(_view(WorkItemView, row, data=_frozen(row["data"])) for row in rows)
+        return tuple(  # lists show sensitive values masked, whoever asks
+            _view(
+                WorkItemView,
+                row,
+                data=_frozen(masked_sealed(self._sensitive, row["data"], row["instance_id"])),
+            )
+            for row in rows
+        )
 
     def org(self) -> OrgSnapshot:
         """The current org chart."""
@@ -187,26 +220,47 @@ class Queries:
             )
         return tuple(_view(InstanceSummary, row, status=InstanceStatus(row["status"])) for row in rows)
 
-    def instance(self, id_or_business_key: str, *, viewer: str | None = None) -> InstanceDetail:
+    def instance(
+        self, id_or_business_key: str, *, viewer: str | None = None, source: str | None = None
+    ) -> InstanceDetail:
         """One instance, found by id or business key, with its full history.
 
-        With ``viewer``, the fields hidden from that person's steps (字段权限) are left out.
+        With ``viewer``, the fields hidden from that person's steps (字段权限) are left out,
+        and the sensitive fields they may not see are masked (without one, all of them:
+        :mod:`orgflow.runtime.sensitive_access`); showing them unmasked is logged, with
+        ``source`` (see :meth:`sensitive_views`).
 
         Raises:
             NotFound: Neither an instance id nor a business key.
         """
         with self._database.reading() as connection:
-            return self._detail(connection, _found(connection, id_or_business_key), viewer)
+            detail, shown = self._seen_detail(connection, _found(connection, id_or_business_key), viewer)
+        self._log_view(viewer, detail.instance.id, shown, source)
+        return detail
 
-    def instance_for(self, user: str | None, id_or_business_key: str) -> InstanceDetail:
-        """One instance with its history, for someone who may see it (read-only).
+    def instance_for(
+        self,
+        user: str | None,
+        id_or_business_key: str,
+        *,
+        scope: DataScope | None = None,
+        masked: bool = False,
+        source: str | None = None,
+    ) -> InstanceDetail:
+        """One instance with its history, for someone who has it in their data scope (read-only).
 
         The initiator, anyone who has or had a work item on it, anyone it was
-        copied to, and administrators may (see :mod:`orgflow.runtime.permissions`).
+        copied to, the heads and 分管领导 of its departments, administrators and
+        auditors may (see :mod:`orgflow.access.scope`). ``scope`` is the
+        caller's when it is known (an API caller's, with their token's grants);
+        by default it is ``user``'s by the org chart.
 
         Raises:
             NotFound: Neither an instance id nor a business key.
-            PermissionDenied: ``user`` has no part in it.
+            PermissionDenied: The instance is outside ``user``'s scope.
+
+        Sensitive fields ``user`` may not see are masked (all of them with ``masked``, and for an
+        integration token's scope); showing them unmasked is logged with ``source``.
         """
         with self._database.reading() as connection:
             stored = _found(connection, id_or_business_key)
@@ -220,8 +274,42 @@ class Queries:
                 takes_part=lambda: participants.takes_part(
                     connection, state.id, user or "", chart.groups_of(user or "")
                 ),
+                definition_key=stored.definition_key,
+                filed_under=lambda departments: instance_scope.filed_under(connection, state.id, departments),
+                scope=scope,
             )
-            return self._detail(connection, stored, user)
+            hide_all = masked or (scope is not None and scope.definitions is not None)
+            detail, shown = self._seen_detail(connection, stored, user, masked=hide_all)
+        self._log_view(user, state.id, shown, source)
+        return detail
+
+    def instances_in_scope(
+        self,
+        scope: DataScope,
+        *,
+        status: str | None = None,
+        definition_key: str | None = None,
+        initiator: str | None = None,
+        business_key: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> InstanceList:
+        """A page of the instances in ``scope`` matching every given filter, newest first, with the total.
+
+        The scope is a ``WHERE`` of the one query (:mod:`orgflow.store.instance_scope`).
+        """
+        wanted = instance_scope.InstanceFilter(
+            status=status, definition_key=definition_key, initiator=initiator, business_key=business_key
+        )
+        with self._database.reading() as connection:
+            rows = instance_scope.search(connection, scope, wanted, limit=limit, offset=offset)
+            total = (
+                len(rows) + offset
+                if len(rows) < limit and (rows or offset == 0)
+                else instance_scope.count(connection, scope, wanted)
+            )
+        items = tuple(_view(InstanceSummary, row, status=InstanceStatus(row["status"])) for row in rows)
+        return InstanceList(items=items, total=total, limit=limit, offset=offset)
 
     def inbox(
         self,
@@ -272,23 +360,91 @@ class Queries:
         self, connection: Connection, stored: StoredInstance, viewer: str | None = None
     ) -> InstanceDetail:
         """An instance with its history, named by its definition version, as ``viewer`` may see it."""
+        return self._seen_detail(connection, stored, viewer)[0]
+
+    def _seen_detail(
+        self,
+        connection: Connection,
+        stored: StoredInstance,
+        viewer: str | None = None,
+        *,
+        masked: bool = False,
+    ) -> tuple[InstanceDetail, frozenset[str]]:
+        """The detail as ``viewer`` may see it, and the sensitive fields it shows them unmasked.
+
+        Hidden fields are left out; sensitive ones the viewer may not see (every one with
+        ``masked``) are masked (:mod:`orgflow.runtime.sensitive_access`).
+        """
         deployed = self._catalog.get(connection, stored.state.definition_id)
         rows = history.for_instance(connection, stored.state.id)
         reported = progress.of_open_items(connection, stored.state.id)
         if deployed is None:
             raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
+        stored = opened_instance(self._sensitive, stored)
         hidden = hidden_for(deployed.definition, stored.state, viewer)
-        entries = tuple(_view(HistoryEntry, row, data=_frozen(row["data"])) for row in rows)
+        instance_id = stored.state.id
+        entries = tuple(
+            _view(HistoryEntry, row, data=_frozen(self._sensitive.open(row["data"], instance_id)))
+            for row in rows
+        )
         children, caller = linked_instances(connection, stored, deployed.definition)
-        return InstanceDetail(
-            instance=restrict_view(_with_progress(instance_view(stored, deployed), reported), hidden),
-            history=restrict_history(entries, hidden),
+        definition = deployed.definition
+        shown = frozenset[str]()
+        if definition.sensitive_fields and not masked:
+            shown = sensitive_shown_to(definition, stored.state, viewer, self._org.current(connection))
+        hiding = definition.sensitive_fields - shown
+        view = restrict_view(_with_progress(instance_view(stored, deployed), reported), hidden)
+        detail = InstanceDetail(
+            instance=mask_view(view, hiding),
+            history=mask_history(restrict_history(entries, hidden), hiding),
             children=children,
             caller=caller,
         )
+        return detail, shown_in(shown - hidden, detail)
 
-    def work_item_form(self, work_item_id: str, *, viewer: str | None = None) -> WorkItemForm:
+    def sensitive_views(
+        self, id_or_business_key: str, *, limit: int = 100, offset: int = 0
+    ) -> tuple[SensitiveViewEntry, ...]:
+        """Who was shown the instance's sensitive fields unmasked, and when, oldest first (查看记录).
+
+        For administrators and auditors; the adapter checks who asks.
+
+        Raises:
+            NotFound: Neither an instance id nor a business key.
+        """
+        with self._database.reading() as connection:
+            instance_id = _instance_id(connection, id_or_business_key)
+            rows = sensitive_views.for_instance(connection, instance_id, limit=limit, offset=offset)
+        return tuple(_view(SensitiveViewEntry, row, fields=tuple(row["fields"])) for row in rows)
+
+    def _log_view(
+        self, viewer: str | None, instance_id: str, shown: frozenset[str], source: str | None
+    ) -> None:
+        """Record that ``viewer`` was shown ``shown`` unmasked: a write, in its own short transaction."""
+        if viewer is None or not shown:
+            return
+        with self._database.transaction() as connection:
+            sensitive_views.record(
+                connection,
+                at=self._clock.now(),
+                viewer=viewer,
+                instance_id=instance_id,
+                fields=sorted(shown),
+                source=source,
+            )
+
+    def work_item_form(
+        self,
+        work_item_id: str,
+        *,
+        viewer: str | None = None,
+        masked: bool = False,
+        source: str | None = None,
+    ) -> WorkItemForm:
         """An open work item with its step's form, field permissions and the data its assignee may see.
+
+        Sensitive fields ``viewer`` may not see (every one with ``masked`` or without a viewer)
+        are masked; showing them unmasked is logged with ``source``.
 
         Raises:
             NotFound: No such work item.
@@ -299,6 +455,7 @@ class Queries:
             if stored is None:
                 raise NotFound(f"待办 {work_item_id} 不存在")
             deployed = self._catalog.get(connection, stored.state.definition_id)
+            chart = self._org.current(connection)
         item = stored.state.work_item(work_item_id)
         if item is None:
             raise WorkItemNotOpen(f"待办 {work_item_id} 已办理或已取消")
@@ -309,6 +466,18 @@ class Queries:
         hidden = hidden_at(deployed.definition, [item.node_id]) | hidden_for(
             deployed.definition, stored.state, viewer
         )
+        stored = opened_instance(self._sensitive, stored)
+        sensitive = deployed.definition.sensitive_fields
+        shown = (
+            frozenset[str]()
+            if masked
+            else sensitive_shown_to(deployed.definition, stored.state, viewer, chart)
+        )
+        data = without({**stored.state.data, **(item.local or {})}, hidden)
+        data = masked_fields(data, sensitive - shown)
+        self._log_view(
+            viewer, stored.state.id, frozenset(f for f in shown - hidden if data.get(f) is not None), source
+        )
         return WorkItemForm(
             work_item=next(w for w in instance_view(stored, deployed).work_items if w.id == work_item_id),
             business_key=stored.state.business_key,
@@ -316,7 +485,7 @@ class Queries:
             outcomes=node.outcomes,
             form=node.form,
             field_access=MappingProxyType({name: level.value for name, level in node.field_access}),
-            data=MappingProxyType(without({**stored.state.data, **(item.local or {})}, hidden)),
+            data=MappingProxyType(data),
         )
 
     def attachments(self, id_or_business_key: str) -> tuple[AttachmentView, ...]:

@@ -8,6 +8,7 @@ thread-local state: whoever needs the transaction is passed this object.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -43,9 +44,10 @@ class UnitOfWork:
         connection: The transaction's connection (for repositories that need it directly).
         catalog: The process-wide cache of parsed definitions.
         org_cache: The process-wide copy of the org chart.
+        sensitive: Seals sensitive fields on save and opens them on load (:mod:`orgflow.sensitive`).
     """
 
-    __slots__ = ("_org", "catalog", "connection", "org_cache", "running_job")
+    __slots__ = ("_org", "catalog", "connection", "org_cache", "running_job", "sensitive")
 
     def __init__(
         self, connection: Connection, caches: StoreCaches, *, running_job: str | None = None
@@ -59,6 +61,7 @@ class UnitOfWork:
         self.running_job = running_job
         self.catalog = caches.definitions
         self.org_cache = caches.org
+        self.sensitive = caches.sensitive
         self._org: OrgSnapshot | None = None
 
     # --- definitions ------------------------------------------------------------------------
@@ -122,7 +125,7 @@ class UnitOfWork:
             raise NotFound(f"待办 {work_item_id} 不存在")
         if stored.state.work_item(work_item_id) is None:
             raise self._not_open(work_item_id)
-        return stored
+        return self._opened(stored)
 
     def takes_part(self, instance_id: str, user: str, groups: Collection[str]) -> bool:
         """Whether ``user`` has or had a work item on the instance, or it was copied to them."""
@@ -202,14 +205,16 @@ class UnitOfWork:
         """
         state = transition.state
         connection = self.connection
+        seal = self.sensitive.sealer(deployed.definition.sensitive_fields, state.id)
         if before is None:
-            stored = instances.insert_new(connection, state, definition_key=deployed.key, now=now)
+            stored = instances.insert_new(connection, state, definition_key=deployed.key, now=now, seal=seal)
         else:
-            stored = instances.update_state(connection, before, state, now)
-        work_items.record(connection, state.id, transition.effects, now, deployed.departments)
-        history.append(
-            connection, history.history_rows(state.id, transition.effects, deployed.definition, now, chart)
-        )
+            stored = instances.update_state(connection, before, state, now, seal)
+        work_items.record(connection, state.id, transition.effects, now, deployed.departments, seal)
+        rows = history.history_rows(state.id, transition.effects, deployed.definition, now, chart)
+        if seal is not None:
+            rows = [row if row.data is None else row._replace(data=seal(row.data)) for row in rows]
+        history.append(connection, rows)
         return stored
 
     # --- comments, attachments, progress ----------------------------------------------------
@@ -223,7 +228,7 @@ class UnitOfWork:
         stored = instances.find(self.connection, id_or_business_key)
         if stored is None:
             raise NotFound(f"流程实例 {id_or_business_key} 不存在")
-        return stored
+        return self._opened(stored)
 
     def record(self, rows: Sequence[history.HistoryRow]) -> None:
         """Append history rows that no engine effect produced (comments, attachments, progress)."""
@@ -285,7 +290,9 @@ class UnitOfWork:
     def instance_if_open(self, work_item_id: str) -> StoredInstance | None:
         """The instance of a work item that is still open; ``None`` once it is done or gone."""
         stored = instances.load_by_work_item(self.connection, work_item_id)
-        return stored if stored is not None and stored.state.work_item(work_item_id) is not None else None
+        if stored is None or stored.state.work_item(work_item_id) is None:
+            return None
+        return self._opened(stored)
 
     # --- jobs (durable timers and deadlines) -------------------------------------------------
 
@@ -297,6 +304,20 @@ class UnitOfWork:
     def cancel_jobs(self, subject: str, kinds: Collection[str] | None = None) -> int:
         """Drop the jobs about ``subject`` (of ``kinds`` only, if given)."""
         return jobs.cancel(self.connection, subject=subject, kinds=kinds, keep=self.running_job)
+
+    def _opened(self, stored: StoredInstance) -> StoredInstance:
+        """The instance with its sensitive fields decrypted, as the engine works on it.
+
+        Only instances of definitions with sensitive fields are looked at (a saved
+        move to another version writes the data again, sealed as that version says).
+        """
+        state = stored.state
+        if not self.definition(state.definition_id).definition.sensitive_fields:
+            return stored
+        data = self.sensitive.open(state.data, state.id)
+        if data is state.data:
+            return stored
+        return dataclasses.replace(stored, state=state.evolve(data=data))
 
     def _not_open(self, work_item_id: str) -> WorkItemNotOpen:
         row = work_items.status_of(self.connection, work_item_id) or {}

@@ -1,16 +1,22 @@
-"""The process-wide read caches a runtime shares between its commands and queries."""
+"""The process-wide read caches a runtime shares between its commands and queries, and its field keys."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from orgflow.sensitive.sealing import SensitiveData
 from orgflow.store.definitions import DefinitionCatalog
 from orgflow.store.org import OrgCache
 
 
 @dataclass(frozen=True, slots=True)
 class StoreCaches:
-    """Parsed definitions (never change once deployed) and the org chart (checked by revision)."""
+    """Parsed definitions (never change once deployed) and the org chart (checked by revision).
+
+    ``sensitive`` seals and opens sensitive fields with the runtime's key ring: whatever
+    reads or writes form data through these caches uses the same keys.
+    """
 
     definitions: DefinitionCatalog = field(default_factory=DefinitionCatalog)
     org: OrgCache = field(default_factory=OrgCache)
+    sensitive: SensitiveData = field(default_factory=SensitiveData)

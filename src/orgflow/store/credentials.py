@@ -10,9 +10,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
-from orgflow.store.tables import api_tokens
+from orgflow.store.tables import api_tokens, org_users
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -103,12 +103,45 @@ def token_by_hash(connection: Connection, token_hash: str) -> StoredToken | None
     return _stored(row) if row is not None else None
 
 
-def tokens_of(connection: Connection, user_id: str | None = None) -> tuple[StoredToken, ...]:
-    """Every token (of ``user_id``, if given), newest first."""
+def token_for_request(connection: Connection, token_hash: str) -> tuple[StoredToken, bool] | None:
+    """The token whose sha256 is ``token_hash`` and whether its user is active in the org chart."""
+    row = connection.execute(
+        select(*_COLUMNS, org_users.c.active)
+        .select_from(api_tokens.outerjoin(org_users, org_users.c.id == api_tokens.c.user_id))
+        .where(api_tokens.c.token_hash == token_hash)
+    ).first()
+    if row is None:
+        return None
+    values = dict(row._mapping)
+    active = bool(values.pop("active"))
+    grants = values.pop("definitions")
+    return StoredToken(definitions=tuple(grants) if grants is not None else None, **values), active
+
+
+def token_by_id(connection: Connection, token_id: str) -> StoredToken | None:
+    """The token with id ``token_id``, usable or not."""
+    row = connection.execute(select(*_COLUMNS).where(api_tokens.c.id == token_id)).first()
+    return _stored(row) if row is not None else None
+
+
+def tokens_of(
+    connection: Connection, user_id: str | None = None, *, limit: int | None = None, offset: int = 0
+) -> tuple[StoredToken, ...]:
+    """Every token (of ``user_id``, if given), newest first; ``limit``/``offset`` cut a page."""
     query = select(*_COLUMNS).order_by(api_tokens.c.created_at.desc(), api_tokens.c.id)
     if user_id is not None:
         query = query.where(api_tokens.c.user_id == user_id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return tuple(_stored(row) for row in connection.execute(query))
+
+
+def count_tokens(connection: Connection, user_id: str | None = None) -> int:
+    """How many tokens there are (of ``user_id``, if given), usable or not."""
+    query = select(func.count()).select_from(api_tokens)
+    if user_id is not None:
+        query = query.where(api_tokens.c.user_id == user_id)
+    return int(connection.execute(query).scalar_one())
 
 
 def note_use(connection: Connection, token_id: str, at: datetime) -> None:

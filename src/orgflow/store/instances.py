@@ -40,6 +40,7 @@ from orgflow.engine.state import (
     WorkItem,
 )
 from orgflow.errors import Conflict
+from orgflow.sensitive.sealing import Sealer
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import OPEN_LITERAL, instances, work_items
@@ -186,10 +187,17 @@ def load_by_work_item(connection: Connection, work_item_id: str) -> StoredInstan
 
 
 def insert_new(
-    connection: Connection, state: InstanceState, *, definition_key: str, now: datetime
+    connection: Connection,
+    state: InstanceState,
+    *,
+    definition_key: str,
+    now: datetime,
+    seal: Sealer | None = None,
 ) -> StoredInstance:
-    """Write a new instance (version 1)."""
+    """Write a new instance (version 1); ``seal`` encrypts the sensitive fields of its data."""
     row = _saved_values(state, now, ended_at=None)
+    if seal is not None:
+        row["data"] = seal(row["data"])
     row.update(zip(_CALLER_COLUMNS, state.caller or _NO_CALLER, strict=True))
     row.update(
         id=state.id,
@@ -207,9 +215,17 @@ def insert_new(
 
 
 def update_state(
-    connection: Connection, before: StoredInstance, after: InstanceState, now: datetime
+    connection: Connection,
+    before: StoredInstance,
+    after: InstanceState,
+    now: datetime,
+    seal: Sealer | None = None,
 ) -> StoredInstance:
     """Save ``after`` over ``before``, writing only the columns that changed, under the version check.
+
+    ``seal`` encrypts the sensitive fields of the data when it is written; the
+    comparison is of plain values. A move to another version (``definition_id``)
+    writes the data again, sealed as the new version says.
 
     Raises:
         Conflict: The instance was saved by someone else since ``before`` was read.
@@ -218,6 +234,10 @@ def update_state(
     new = _saved_values(after, now, ended_at=before.ended_at)
     previous = _saved_values(old, before.updated_at, ended_at=before.ended_at)
     row = {key: value for key, value in new.items() if value is not previous[key] and value != previous[key]}
+    if "definition_id" in row:
+        row["data"] = new["data"]
+    if seal is not None and "data" in row:
+        row["data"] = seal(row["data"])
     row["updated_at"] = now
     row["b_id"] = old.id
     row["b_expected"] = before.version

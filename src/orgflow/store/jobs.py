@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Integer, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from orgflow.clock import require_aware
@@ -37,6 +37,7 @@ __all__ = [
     "acquire",
     "cancel",
     "claim",
+    "count_jobs",
     "fail",
     "finish",
     "list_jobs",
@@ -268,6 +269,17 @@ def list_jobs(
         query = query.where(jobs.c.kind == kind)
     rows = connection.execute(query.limit(limit).offset(offset))
     return [StoredJob.from_row(tuple(row)) for row in rows]
+
+
+def count_jobs(connection: Connection, *, status: JobStatus | None = None, kind: str | None = None) -> int:
+    """How many jobs :func:`list_jobs` would list with the same filters (for a page's total)."""
+    query = select(func.count()).select_from(jobs)
+    if status is not None:
+        wanted = FAILED_LITERAL if status is JobStatus.FAILED else PENDING_LITERAL
+        query = query.where(jobs.c.status == wanted)
+    if kind is not None:
+        query = query.where(jobs.c.kind == kind)
+    return int(connection.execute(query).scalar_one())
 
 
 def retry(connection: Connection, job_id: str, *, now: datetime) -> StoredJob:

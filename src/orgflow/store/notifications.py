@@ -131,6 +131,14 @@ def inbox(
     return [StoredNotification.from_row(row._mapping) for row in rows]
 
 
+def inbox_count(connection: Connection, user: str, *, unread_only: bool = False) -> int:
+    """How many in-app messages :func:`inbox` lists for ``user`` in all (for a page's total)."""
+    query = select(func.count()).where(notifications.c.channel == INBOX, notifications.c.recipient == user)
+    if unread_only:
+        query = query.where(notifications.c.read_at.is_(None))
+    return int(connection.execute(query).scalar_one())
+
+
 def unread_count(connection: Connection, user: str) -> int:
     """How many of a person's in-app messages are unread."""
     query = select(func.count()).where(

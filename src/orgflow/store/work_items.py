@@ -36,6 +36,7 @@ from orgflow.engine.effects import (
 )
 from orgflow.engine.state import WorkItem
 from orgflow.org.model import DEPARTMENT_GROUP, ROLE_GROUP
+from orgflow.sensitive.sealing import Sealer
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import OPEN_LITERAL, WORK_ITEM_PROGRESS_COLUMNS, instances, work_items
@@ -116,8 +117,11 @@ def record(
     effects: Iterable[Effect],
     now: datetime,
     departments: Mapping[str, str] | None = None,
+    seal: Sealer | None = None,
 ) -> None:
     """Write the work-item effects of one transition: closes (one executemany), then one multi-row insert.
+
+    ``seal`` encrypts the sensitive fields of the submitted forms.
 
     An item opened and closed within the same transition is inserted already closed.
     Rows are tuples in the table's column order (see ``NamedStatement.insert_rows``).
@@ -133,7 +137,7 @@ def record(
             assignee = effect.user if isinstance(effect, WorkItemClaimed) else None
             SET_ASSIGNEE.execute(connection, {"b_id": effect.work_item_id, "assignee": assignee})
         elif isinstance(effect, WorkItemCompleted | WorkItemCancelled | WorkItemReturned):
-            closing[effect.work_item_id] = _closing(effect, now)
+            closing[effect.work_item_id] = _closing(effect, now, seal)
     closed = [
         {**dict(zip(CLOSING_COLUMNS, values, strict=True)), "b_id": item_id}
         for item_id, values in closing.items()
@@ -198,14 +202,16 @@ def _row(
 
 
 def _closing(
-    effect: WorkItemCompleted | WorkItemCancelled | WorkItemReturned, now: datetime
+    effect: WorkItemCompleted | WorkItemCancelled | WorkItemReturned, now: datetime, seal: Sealer | None
 ) -> tuple[Any, ...]:
-    """The closing columns (:data:`CLOSING_COLUMNS`) an effect writes."""
+    """The closing columns (:data:`CLOSING_COLUMNS`) an effect writes (its form data sealed by ``seal``)."""
     if isinstance(effect, WorkItemReturned):
         note = f"退回到 {effect.target}" + (f"：{effect.reason}" if effect.reason else "")
         return (WorkItemStatus.RETURNED.value, now, effect.actor, None, None, note)
     if isinstance(effect, WorkItemCompleted):
         data = dict(effect.data) or None
+        if seal is not None:
+            data = seal(data)
         return (
             WorkItemStatus.COMPLETED.value,
             now,

@@ -332,6 +332,7 @@ CHECKS = [
     _c("DELETE", "/api/v1/notifications/preferences", PEOPLE),
     _c("GET", "/api/v1/admin/jobs", ADMIN),
     _c("POST", "/api/v1/admin/jobs/{job_id}/retry", ADMIN),
+    _c("GET", "/api/v1/instances/{ref}/sensitive-views", frozenset({"系统管理员", "审计员"})),
     _c("GET", "/api/v1/audit", frozenset({"审计员"})),
     _c("GET", "/api/v1/audit/verify", frozenset({"审计员"})),
 ]

@@ -22,13 +22,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from orgflow.runtime import Runtime, open_runtime
+from orgflow.settings import Settings
 
 REPO = Path(__file__).resolve().parents[3]
 SERVICES = REPO / "examples" / "services.py"
@@ -107,7 +108,8 @@ class Orgflow:
     @contextmanager
     def runtime(self, url: str | None = None) -> Iterator[Runtime]:
         """The same database opened in this process, to look at what the commands wrote."""
-        with open_runtime(url or self.url) as opened:
+        settings = Settings.from_env(self.env)  # the commands' keys for sensitive fields too
+        with open_runtime(replace(settings, database_url=url or self.url)) as opened:
             yield opened
 
 

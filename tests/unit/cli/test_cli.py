@@ -162,7 +162,9 @@ def test_a_quality_complaint_walked_through_the_command_line(orgflow: Orgflow) -
     assert (closed.code, closed.err) == (0, "")
     assert key in closed.out and "已完成" in closed.out
 
-    listed, shown = orgflow.run_all(("instances", "--json"), ("show", key, "--json"))
+    listed, shown, masked = orgflow.run_all(
+        ("instances", "--json"), ("show", key, "--user", "li_kefu", "--json"), ("show", key, "--json")
+    )
     (summary,) = [i for i in listed.document()["instances"] if i["business_key"] == key]
     assert (summary["status"], summary["definition_key"], summary["id"]) == (
         "completed",
@@ -174,6 +176,8 @@ def test_a_quality_complaint_walked_through_the_command_line(orgflow: Orgflow) -
     assert detail["ok"] is True
     assert (detail["instance"]["status"], detail["instance"]["work_items"]) == ("completed", [])
     assert detail["instance"]["data"] == {"order_no": "SO20261101", **RECEIVED, **ANALYSED, **REPLIED}
+    hidden = masked.document()["instance"]["data"]  # nobody named: customer data masked (敏感数据)
+    assert (hidden["customer_name"], hidden["contact_phone"]) == ("***", "138****5678")
     assert completions(detail) == [
         ("接收投诉", "li_kefu", "done", "已受理"),
         ("质量原因分析", "wang_shengchan", "done", "原因已查明"),
@@ -387,6 +391,7 @@ def test_the_not_initialised_hint_names_a_command_that_exists(refused: Refusals)
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_session_against_postgresql_with_db(tmp_path: Path, database_url: str) -> None:
     orgflow, db = Orgflow(tmp_path / "home"), ("--db", database_url)
+    orgflow.env["ORGFLOW_ENCRYPTION_KEY"] = "cli-test:" + "A" * 43 + "="  # a server's key, not a home file
 
     assert orgflow.json("init", *db)["revision"] == head_revision()
     imported = orgflow.json("org", "import", *DEMO_ORG_FILES, *db)["org"]

@@ -13,6 +13,15 @@ One module per kind of action; everything is importable from here.
 
 from __future__ import annotations
 
+from orgflow.runtime.actions.accounts import (
+    AddAccount,
+    CreateApiToken,
+    RevokeApiToken,
+    SetPassword,
+    SignIn,
+    SignOut,
+    UnlockAccount,
+)
 from orgflow.runtime.actions.anomalies import (
     AnomalyAction,
     ExplainAnomaly,
@@ -45,10 +54,13 @@ from orgflow.runtime.actions.task_operations import (
     WorkItemAction,
 )
 from orgflow.runtime.views import Copied, Deployed, InstanceView, OrgImported, Urged
+from orgflow.runtime.views.accounts import AccountView, IssuedToken, SignInResult, TokenView
 
 __all__ = [
+    "AccountView",
     "AcknowledgeWorkItem",
     "Action",
+    "AddAccount",
     "AddAttachment",
     "AddComment",
     "AddSigner",
@@ -58,6 +70,7 @@ __all__ = [
     "CompleteWorkItem",
     "Copied",
     "CopyInstance",
+    "CreateApiToken",
     "DeployDefinition",
     "Deployed",
     "EndProxy",
@@ -65,6 +78,7 @@ __all__ = [
     "FireTimer",
     "ImportOrg",
     "InstanceView",
+    "IssuedToken",
     "MarkNotificationsRead",
     "MigrateInstances",
     "OpenOverdueAnomaly",
@@ -76,11 +90,18 @@ __all__ = [
     "ReportProgress",
     "ResolveAnomaly",
     "ReturnWorkItem",
+    "RevokeApiToken",
     "SetNotificationPreference",
+    "SetPassword",
     "SetProxy",
+    "SignIn",
+    "SignInResult",
+    "SignOut",
     "StartProcess",
+    "TokenView",
     "TransferWorkItem",
     "UnclaimWorkItem",
+    "UnlockAccount",
     "UrgeInstance",
     "Urged",
     "VerifyAnomaly",
@@ -110,4 +131,11 @@ Action = (
     | RecomputeDeadlines
     | AnomalyAction
     | MigrateInstances
+    | AddAccount
+    | SetPassword
+    | UnlockAccount
+    | CreateApiToken
+    | RevokeApiToken
+    | SignIn
+    | SignOut
 )

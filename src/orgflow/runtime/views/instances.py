@@ -187,6 +187,16 @@ class InstanceSummary:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class InstanceList:
+    """One page of the instances a caller may see (their data scope), and how many there are in all."""
+
+    items: tuple[InstanceSummary, ...]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class HistoryEntry:
     """One history event, with the node's and the actor's names as they were then."""
 
