@@ -98,6 +98,17 @@ def test_every_command_leaves_a_link_with_actor_source_and_summary(runtime: Runt
     assert first.entry.at == runtime.clock.now()
 
 
+def test_a_runtime_opened_without_the_trail_for_benchmarks_writes_no_link(
+    migrated_url: str, clock: FrozenClock
+) -> None:
+    with open_runtime(migrated_url, clock=clock, ids=SequentialIds("nb"), audit=False) as bare:
+        run_three_commands(bare)
+        assert links(bare) == []
+    with open_runtime(migrated_url, clock=clock, ids=SequentialIds("au")) as audited:
+        deploy(audited, SIMPLE.replace("name: 测试", "name: 测试二"))
+        assert [row[3] for row in links(audited)] == ["deploy_definition"]
+
+
 def test_the_chain_verifies_and_the_head_is_the_last_link(runtime: Runtime) -> None:
     run_three_commands(runtime)
 

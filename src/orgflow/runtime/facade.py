@@ -89,6 +89,7 @@ class Runtime:
         notify: NotifyConfig | None = None,
         keys: LazyKeyRing | None = None,
         source: str | None = None,
+        audit: bool = True,
     ) -> None:
         self.database = database
         self.notify = notify or NotifyConfig()
@@ -130,15 +131,16 @@ class Runtime:
         self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
         self.audit_trail = AuditTrail(database, clock)
         self.audit = AuditQueries(database)
+        recorded: list[Interceptor] = [RecordRefusals(self.audit_trail)] if audit else []
         chain: list[Interceptor] = [
             ArchiveOnCompletion(self.archives),
-            RecordRefusals(self.audit_trail),
+            *recorded,
             *interceptors(database, caches),
-            AuditInterceptor(self.audit_trail),
+            *([AuditInterceptor(self.audit_trail)] if audit else []),
         ]
         self.executor = CommandExecutor(handlers, chain, default_source=source)
         # Jobs dispatch actions into their own transaction, past the executor: audit them on the way.
-        job_dispatch = self.audit_trail.dispatching(handlers)
+        job_dispatch = self.audit_trail.dispatching(handlers) if audit else handlers
 
         DeadlineJobs(deadlines, job_uow, job_dispatch).register(self.job_handlers)
         ExplanationJobs(job_uow, notices).register(self.job_handlers)
@@ -178,6 +180,7 @@ def open_runtime(
     notify: NotifyConfig | None = None,
     keys: KeyRing | None = None,
     source: str | None = None,
+    audit: bool = True,
 ) -> Runtime:
     """Open the database and build the runtime around it.
 
@@ -196,6 +199,8 @@ def open_runtime(
             tell nobody, e.g. to compare with engines that have no notifications).
         source: Where this runtime's commands come from when a call does not say, for the audit
             trail (``cli`` for the command line).
+        audit: Keep the audit trail (always, in the service and the CLI); ``False`` only to
+            compare the engine with engines that keep none (``benchmarks/approval_bench.py``).
         keys: The key ring for sensitive fields in place of the settings' (tests); by default
             read on first use from ORGFLOW_ENCRYPTION_KEY, its file, or ``<home>/encryption.key``.
 
@@ -230,4 +235,5 @@ def open_runtime(
         notify=notify or load_notify_config(settings.notify_file),
         keys=LazyKeyRing.of(keys) if keys is not None else LazyKeyRing(key_source(settings).load),
         source=source,
+        audit=audit,
     )
