@@ -147,6 +147,11 @@ class Database:
                 _begin_sqlite(connection, "BEGIN")
             yield connection
 
+    def ping(self) -> None:
+        """Ask the database one trivial question (``SELECT 1``): raises when it does not answer."""
+        with self.reading() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
     def dispose(self) -> None:
         """Close every connection (at shutdown, or in tests before deleting the file)."""
         if self.checkpointer is not None:
