@@ -22,6 +22,7 @@ from orgflow.api.problems import install_problem_handlers
 from orgflow.api.routes import ROUTERS
 from orgflow.auth.authenticator import Authenticator
 from orgflow.runtime.facade import Runtime
+from orgflow.web import install_web
 
 DESCRIPTION = """\
 OrgFlow 协同流程平台的 REST API：流程定义、流程实例、待办、组织架构、异常、消息和后台任务。
@@ -70,5 +71,6 @@ def create_app(
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     return app
