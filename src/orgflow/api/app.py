@@ -21,6 +21,7 @@ from orgflow.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from orgflow.api.problems import install_problem_handlers
 from orgflow.api.routes import ROUTERS
 from orgflow.auth.authenticator import Authenticator
+from orgflow.auth.principal_cache import PrincipalCache
 from orgflow.runtime.facade import Runtime
 from orgflow.web import install_web
 
@@ -67,7 +68,7 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
-    app.state.authenticator = Authenticator(runtime.database, runtime.clock)
+    app.state.authenticator = Authenticator(runtime.database, runtime.clock, recent=PrincipalCache())
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

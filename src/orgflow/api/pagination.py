@@ -24,11 +24,11 @@ class PageRequest:
     offset: int = 0
 
 
-def page_request(
+async def page_request(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页条数（1–200）")] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="跳过的条数")] = 0,
 ) -> PageRequest:
-    """The ``limit``/``offset`` query parameters (a FastAPI dependency)."""
+    """The ``limit``/``offset`` query parameters (a FastAPI dependency; async: no threadpool hop)."""
     return PageRequest(limit=limit, offset=offset)
 
 

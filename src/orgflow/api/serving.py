@@ -5,6 +5,10 @@ a clear message (and ``--port 0`` picks a free one whose number is known
 before serving). uvicorn's own SIGINT/SIGTERM handling stops the server:
 requests in flight get ``GRACEFUL_SECONDS`` to finish and the app's lifespan
 ends (the in-process worker thread is joined), then :func:`serve_app` returns.
+
+uvicorn runs on uvloop and parses HTTP with httptools (both dependencies, picked
+up by its ``auto`` defaults): asyncio's own loop and the pure-Python h11 parser
+cost a good part of a quick request.
 """
 
 from __future__ import annotations

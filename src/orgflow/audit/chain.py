@@ -107,6 +107,27 @@ def link_hash(seq: int, entry: AuditEntry, prev_hash: str) -> str:
     return hashlib.sha256(canonical(seq, entry, prev_hash)).hexdigest()
 
 
+def canonical_around(entry: AuditEntry) -> tuple[bytes, str, bytes]:
+    """The canonical document of ``entry`` cut around the two values only the head knows.
+
+    Returns ``(before, middle, after)`` such that for every ``seq`` and ``prev_hash``::
+
+        canonical(seq, entry, prev_hash) == before + f"{prev_hash}{middle}{seq}".encode() + after
+
+    so the database can seal a link it numbers itself (:mod:`orgflow.audit.postgres_link`).
+    With keys sorted, ``prev_hash`` and ``seq`` come last but for ``source`` and ``summary``,
+    whose strings cannot hold an unescaped ``"``: the last ``"prev_hash":"`` is the key's.
+    """
+    text = canonical(0, entry, GENESIS_HASH).decode()
+    key = '"prev_hash":"'
+    start = text.rindex(key) + len(key)
+    middle = '","seq":'
+    rest = text[start + len(GENESIS_HASH) :]
+    if text[start : start + len(GENESIS_HASH)] != GENESIS_HASH or not rest.startswith(middle + "0,"):
+        raise RuntimeError("the canonical audit document is not laid out as expected")
+    return text[:start].encode(), middle, rest[len(middle) + 1 :].encode()
+
+
 def canonical(seq: int, entry: AuditEntry, prev_hash: str) -> bytes:
     """The bytes a link's hash is taken over: one JSON object, keys sorted, UTF-8, no spaces.
 

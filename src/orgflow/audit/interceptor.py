@@ -26,13 +26,14 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from orgflow.audit.chain import AuditEntry, AuditRecord, Link
+from orgflow.audit.postgres_link import append_sealed
 from orgflow.audit.summary import REFUSED, Described, Loggable, describe, describe_refusal
 from orgflow.clock import Clock
 from orgflow.errors import NotSignedIn, OrgFlowError, PermissionDenied
 from orgflow.runtime.executor import Invocation, Next
 from orgflow.runtime.unit_of_work import UnitOfWork
 from orgflow.store import audit as audit_rows
-from orgflow.store.database import SQLITE, Connection, Database
+from orgflow.store.database import POSTGRESQL, SQLITE, Connection, Database
 
 log = logging.getLogger("orgflow.audit")
 
@@ -49,7 +50,10 @@ class AuditTrail:
     On SQLite it remembers the head its last append left, so the next append
     need not read it (see :mod:`orgflow.store.audit`): every write of the
     process is serialised by the database's write lock, and a guess made stale
-    by another process only costs one statement.
+    by another process only costs one statement. On PostgreSQL one statement
+    locks the head, seals the link and moves the head
+    (:mod:`orgflow.audit.postgres_link`), so the lock every writer queues for is
+    held for that statement and the commit.
 
     Args:
         database: Where the trail is (refusals open their own transaction on it).
@@ -60,6 +64,7 @@ class AuditTrail:
         self.database = database
         self.clock = clock
         self._remember = database.dialect == SQLITE
+        self._sealed_by_database = database.dialect == POSTGRESQL
         self._expected: Link | None = None
 
     def record(
@@ -108,6 +113,10 @@ class AuditTrail:
             summary=described.summary,
             details=described.details or None,
         )
+        if self._sealed_by_database:
+            sealed = append_sealed(connection, entry)
+            if sealed is not None:
+                return sealed
         record = audit_rows.append(connection, entry, expected=self._expected if self._remember else None)
         if self._remember:
             self._expected = record.link

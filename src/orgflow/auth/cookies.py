@@ -20,6 +20,11 @@ from __future__ import annotations
 import ipaddress
 from typing import Final
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from orgflow.auth.policy import SESSION_ABSOLUTE
+
 #: The cookie holding a browser session's id (the database keeps only its sha256).
 SESSION_COOKIE: Final = "orgflow_session"
 
@@ -49,3 +54,27 @@ def cookie_is_secure(setting: bool | None, *, scheme: str, host: str) -> bool:
     if setting is not None:
         return setting
     return scheme != "http" or not is_loopback(host)
+
+
+def set_session_cookie(response: Response, session: str, *, secure: bool) -> None:
+    """Give the browser its session cookie (HttpOnly, SameSite=Lax, for the absolute session lifetime)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        session,
+        max_age=int(SESSION_ABSOLUTE.total_seconds()),
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite=SAME_SITE,
+    )
+
+
+def clear_session_cookie(response: Response, *, secure: bool) -> None:
+    """Tell the browser to drop its session cookie."""
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite=SAME_SITE)
+
+
+def secure_for(request: Request) -> bool:
+    """:func:`cookie_is_secure` for ``request``, with the app's setting (``app.state.cookie_secure``)."""
+    setting = getattr(request.app.state, "cookie_secure", None)
+    return cookie_is_secure(setting, scheme=request.url.scheme, host=request.url.hostname or "")

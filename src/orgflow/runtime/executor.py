@@ -34,6 +34,8 @@ from orgflow.runtime.actions import (
     AddAccount,
     AddAttachment,
     AddComment,
+    AddSigner,
+    ClaimWorkItem,
     ClearNotificationPreference,
     CompleteWorkItem,
     Copied,
@@ -51,9 +53,11 @@ from orgflow.runtime.actions import (
     OrgImported,
     RaiseAnomaly,
     RecomputeDeadlines,
+    RemoveSigner,
     ReplanAnomaly,
     ReportProgress,
     ResolveAnomaly,
+    ReturnWorkItem,
     RevokeApiToken,
     SetNotificationPreference,
     SetPassword,
@@ -63,6 +67,8 @@ from orgflow.runtime.actions import (
     SignOut,
     StartProcess,
     TokenView,
+    TransferWorkItem,
+    UnclaimWorkItem,
     UnlockAccount,
     Urged,
     UrgeInstance,
@@ -84,7 +90,7 @@ from orgflow.runtime.views import (
     Recomputed,
 )
 from orgflow.store.caches import StoreCaches
-from orgflow.store.database import Database
+from orgflow.store.database import SQLITE, Database
 
 logger = logging.getLogger("orgflow.runtime")
 
@@ -193,20 +199,51 @@ class RetryOnConflict:
                 attempt += 1
 
 
+#: Actions that write instances only through ``UnitOfWork.save`` and change neither the org
+#: chart nor definitions: the next such command may reuse what they wrote instead of reading it
+#: back (:mod:`orgflow.store.known_writes`). Any other action's transaction breaks the chain.
+TRUSTING: frozenset[type[Action]] = frozenset(
+    {
+        StartProcess,
+        CompleteWorkItem,
+        ClaimWorkItem,
+        UnclaimWorkItem,
+        TransferWorkItem,
+        ReturnWorkItem,
+        AddSigner,
+        RemoveSigner,
+        WithdrawInstance,
+    }
+)
+
+
 class TransactionInterceptor:
     """Opens one transaction per invocation and hands its unit of work down; commits only on success."""
 
     def __init__(self, database: Database, caches: StoreCaches) -> None:
         self.database = database
         self.caches = caches
+        self._remembers = database.dialect == SQLITE
 
     def __call__(self, invocation: Invocation, call_next: Next) -> object:
         """Run the rest of the chain inside a fresh transaction."""
-        with self.database.transaction() as connection:
+        if not self._remembers or type(invocation.action) not in TRUSTING:
+            with self.database.transaction() as connection:
+                return call_next(
+                    Invocation(
+                        invocation.action,
+                        UnitOfWork(connection, self.caches),
+                        invocation.attempt,
+                        invocation.source,
+                    )
+                )
+        known = self.caches.known.recording()
+        with self.database.transaction(on_commit=known.committed) as connection:
+            known.begin(self.database, connection)
             return call_next(
                 Invocation(
                     invocation.action,
-                    UnitOfWork(connection, self.caches),
+                    UnitOfWork(connection, self.caches, known=known),
                     invocation.attempt,
                     invocation.source,
                 )

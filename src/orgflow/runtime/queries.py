@@ -266,18 +266,7 @@ class Queries:
             stored = _found(connection, id_or_business_key)
             chart = self._org.current(connection)
             state = stored.state
-            check_may_read(
-                user,
-                initiator=state.initiator,
-                business_key=state.business_key,
-                chart=chart,
-                takes_part=lambda: participants.takes_part(
-                    connection, state.id, user or "", chart.groups_of(user or "")
-                ),
-                definition_key=stored.definition_key,
-                filed_under=lambda departments: instance_scope.filed_under(connection, state.id, departments),
-                scope=scope,
-            )
+            _check_may_read(connection, stored, user, chart, scope)
             hide_all = masked or (scope is not None and scope.definitions is not None)
             detail, shown = self._seen_detail(connection, stored, user, masked=hide_all)
         self._log_view(user, state.id, shown, source)
@@ -340,6 +329,32 @@ class Queries:
             filters = inbox_filter(chart, definition_key, department, due_before, due_after)
             query = view_query(chosen, user, chart, filters)
             return read_page(connection, self._catalog, query, chosen, limit=limit, offset=offset)
+
+    def inbox_with_counts(
+        self,
+        user: str,
+        view: InboxView | str = InboxView.TODO,
+        *,
+        definition_key: str | None = None,
+        department: str | None = None,
+        due_before: datetime | None = None,
+        due_after: datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[InboxPage[InboxItem] | InboxPage[InboxInstance], InboxCounts]:
+        """:meth:`inbox` and :meth:`inbox_counts` with the same filters, in one read (what the API shows).
+
+        Raises:
+            ConfigurationError: An unknown view, or a page size outside 1..500.
+            NotFound: No such department.
+        """
+        chosen = inbox_view(view)
+        with self._database.reading() as connection:
+            chart = self._org.current(connection)
+            filters = inbox_filter(chart, definition_key, department, due_before, due_after)
+            query = view_query(chosen, user, chart, filters)
+            page = read_page(connection, self._catalog, query, chosen, limit=limit, offset=offset)
+            return page, read_counts(connection, user, chart, filters)
 
     def inbox_counts(
         self,
@@ -440,15 +455,19 @@ class Queries:
         viewer: str | None = None,
         masked: bool = False,
         source: str | None = None,
+        scope: DataScope | None = None,
     ) -> WorkItemForm:
         """An open work item with its step's form, field permissions and the data its assignee may see.
 
         Sensitive fields ``viewer`` may not see (every one with ``masked`` or without a viewer)
-        are masked; showing them unmasked is logged with ``source``.
+        are masked; showing them unmasked is logged with ``source``. With ``scope`` (the
+        caller's data scope) the item's instance must be in it, checked in the same read
+        before anything is shown or logged (as :meth:`instance_for` checks).
 
         Raises:
             NotFound: No such work item.
             WorkItemNotOpen: It was already completed or cancelled.
+            PermissionDenied: Its instance is outside ``scope``.
         """
         with self._database.reading() as connection:
             stored = instances.load_by_work_item(connection, work_item_id)
@@ -456,9 +475,11 @@ class Queries:
                 raise NotFound(f"待办 {work_item_id} 不存在")
             deployed = self._catalog.get(connection, stored.state.definition_id)
             chart = self._org.current(connection)
-        item = stored.state.work_item(work_item_id)
-        if item is None:
-            raise WorkItemNotOpen(f"待办 {work_item_id} 已办理或已取消")
+            item = stored.state.work_item(work_item_id)
+            if item is None:
+                raise WorkItemNotOpen(f"待办 {work_item_id} 已办理或已取消")
+            if scope is not None:
+                _check_may_read(connection, stored, viewer, chart, scope)
         if deployed is None:
             raise NotFound(f"流程定义 {stored.state.definition_id} 不存在")
         node = deployed.definition.nodes[item.node_id]
@@ -520,6 +541,29 @@ class Queries:
             with self._database.reading() as connection:
                 deployed = self._catalog.get(connection, definition_id)
         return None if deployed is None else deployed.definition.archive
+
+
+def _check_may_read(
+    connection: Connection,
+    stored: StoredInstance,
+    user: str | None,
+    chart: OrgSnapshot,
+    scope: DataScope | None,
+) -> None:
+    """Refuse ``user`` an instance outside their data scope (``check_may_read``, asking the store lazily)."""
+    state = stored.state
+    check_may_read(
+        user,
+        initiator=state.initiator,
+        business_key=state.business_key,
+        chart=chart,
+        takes_part=lambda: participants.takes_part(
+            connection, state.id, user or "", chart.groups_of(user or "")
+        ),
+        definition_key=stored.definition_key,
+        filed_under=lambda departments: instance_scope.filed_under(connection, state.id, departments),
+        scope=scope,
+    )
 
 
 def _found(connection: Connection, id_or_business_key: str) -> StoredInstance:

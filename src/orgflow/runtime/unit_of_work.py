@@ -33,6 +33,7 @@ from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection
 from orgflow.store.definitions import DeployedDefinition, definition_id
 from orgflow.store.instances import StoredInstance
+from orgflow.store.known_writes import Recording
 from orgflow.store.org import OrgReplaced
 from orgflow.store.work_items import WorkItemStatus
 
@@ -47,21 +48,29 @@ class UnitOfWork:
         sensitive: Seals sensitive fields on save and opens them on load (:mod:`orgflow.sensitive`).
     """
 
-    __slots__ = ("_org", "catalog", "connection", "org_cache", "running_job", "sensitive")
+    __slots__ = ("_org", "catalog", "connection", "known", "org_cache", "running_job", "sensitive")
 
     def __init__(
-        self, connection: Connection, caches: StoreCaches, *, running_job: str | None = None
+        self,
+        connection: Connection,
+        caches: StoreCaches,
+        *,
+        running_job: str | None = None,
+        known: Recording | None = None,
     ) -> None:
         """Open on ``connection``; ``running_job`` is the job whose handler this unit of work serves.
 
         That job is never cancelled from inside: an escalation that closes its own
-        work item must not delete the job that is finishing.
+        work item must not delete the job that is finishing. ``known`` (a trusting
+        command's, see :mod:`orgflow.store.known_writes`) lets it reuse what the previous
+        command wrote instead of reading it back, and notes what this one writes.
         """
         self.connection = connection
         self.running_job = running_job
         self.catalog = caches.definitions
         self.org_cache = caches.org
         self.sensitive = caches.sensitive
+        self.known = known
         self._org: OrgSnapshot | None = None
 
     # --- definitions ------------------------------------------------------------------------
@@ -106,9 +115,17 @@ class UnitOfWork:
         """
         if version is not None:
             return self.definition(definition_id(key, version))
-        deployed = self.catalog.latest(self.connection, key)
+        known = self.known
+        latest = None if known is None else known.latest_version(key)
+        deployed = (
+            self.catalog.latest(self.connection, key)
+            if latest is None
+            else self.catalog.get(self.connection, latest)
+        )
         if deployed is None:
             raise NotFound(f"流程定义 {key!r} 不存在，请先部署")
+        if known is not None:
+            known.latest[key] = deployed.id
         return deployed
 
     # --- instances --------------------------------------------------------------------------
@@ -120,6 +137,11 @@ class UnitOfWork:
             NotFound: No such work item.
             WorkItemNotOpen: It exists but was already completed or cancelled.
         """
+        known = self.known
+        if known is not None:
+            remembered = known.instance_for_item(work_item_id)
+            if remembered is not None:
+                return remembered  # only instances without sensitive fields are remembered
         stored = instances.load_by_work_item(self.connection, work_item_id)
         if stored is None:
             raise NotFound(f"待办 {work_item_id} 不存在")
@@ -158,7 +180,11 @@ class UnitOfWork:
         unit of work can change the chart before it commits, and its changes forget it.
         """
         if self._org is None:
-            self._org = self.org_cache.current(self.connection)
+            known = self.known
+            chart = None if known is None else known.known_org()
+            self._org = self.org_cache.current(self.connection) if chart is None else chart
+            if known is not None:
+                known.org = self._org
         return self._org
 
     def replace_org(self, new: OrgSnapshot, *, now: datetime, actor: str | None) -> OrgReplaced:
@@ -215,6 +241,12 @@ class UnitOfWork:
         if seal is not None:
             rows = [row if row.data is None else row._replace(data=seal(row.data)) for row in rows]
         history.append(connection, rows)
+        known = self.known
+        if known is not None:
+            if seal is None:
+                known.saved_instance(before, stored)
+            else:
+                known.saved_unknown(state.id)
         return stored
 
     # --- comments, attachments, progress ----------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from orgflow.sensitive.sealing import SensitiveData
 from orgflow.store.definitions import DefinitionCatalog
+from orgflow.store.known_writes import KnownWrites
 from orgflow.store.org import OrgCache
 
 
@@ -13,10 +14,13 @@ from orgflow.store.org import OrgCache
 class StoreCaches:
     """Parsed definitions (never change once deployed) and the org chart (checked by revision).
 
-    ``sensitive`` seals and opens sensitive fields with the runtime's key ring: whatever
-    reads or writes form data through these caches uses the same keys.
+    ``known`` is what the last command wrote, trusted by the next one on SQLite only while
+    nothing else wrote (:mod:`orgflow.store.known_writes`). ``sensitive`` seals and opens
+    sensitive fields with the runtime's key ring: whatever reads or writes form data through
+    these caches uses the same keys.
     """
 
     definitions: DefinitionCatalog = field(default_factory=DefinitionCatalog)
     org: OrgCache = field(default_factory=OrgCache)
     sensitive: SensitiveData = field(default_factory=SensitiveData)
+    known: KnownWrites = field(default_factory=KnownWrites)

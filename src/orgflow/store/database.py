@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -93,7 +93,7 @@ class Database:
         url: The URL with the password hidden, for messages and logs.
     """
 
-    __slots__ = ("_write_lock", "_writer", "checkpointer", "dialect", "engine", "url")
+    __slots__ = ("_serial", "_write_lock", "_writer", "checkpointer", "dialect", "engine", "url")
 
     def __init__(
         self, *, engine: Engine, dialect: str, url: str, checkpointer: Checkpointer | None = None
@@ -104,9 +104,20 @@ class Database:
         self.checkpointer = checkpointer
         self._write_lock = threading.Lock()
         self._writer: tuple[Connection, sqlite3.Connection] | None = None
+        #: SQLite write transactions begun so far by this process (see :attr:`serial`).
+        self._serial = 0
+
+    @property
+    def serial(self) -> int:
+        """How many SQLite write transactions this object has begun; inside one, that one's number.
+
+        What a process remembers of its own writes (:mod:`orgflow.store.known_writes`) is
+        trusted only by the transaction that directly follows the one that wrote it.
+        """
+        return self._serial
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self, *, on_commit: Callable[[], None] | None = None) -> Iterator[Connection]:
         """One write transaction: commits when the block ends, rolls back if it raises.
 
         On SQLite it starts with ``BEGIN IMMEDIATE``: the write lock is taken
@@ -114,13 +125,19 @@ class Database:
         The SQLite writer's transaction is begun and ended on the driver itself:
         going through SQLAlchemy's transaction objects cost more than a small
         command's statements.
+
+        ``on_commit`` is called once the transaction has committed, on SQLite while the
+        write lock is still held (so no other writer comes in between).
         """
         if self.dialect != SQLITE:
             with translate_errors(), self.engine.connect() as connection, connection.begin():
                 yield connection
+            if on_commit is not None:
+                on_commit()
             return
         with self._write_lock, translate_errors():
             connection, driver = self._writer if self._writer is not None else self._open_writer()
+            self._serial += 1
             try:
                 _begin_on_driver(driver, "BEGIN IMMEDIATE")
                 try:
@@ -129,6 +146,8 @@ class Database:
                     driver.rollback()
                     raise
                 driver.commit()
+                if on_commit is not None:
+                    on_commit()
                 if self.checkpointer is not None:
                     self.checkpointer.committed()
             except OrgFlowError:
@@ -146,6 +165,24 @@ class Database:
             if self.dialect == SQLITE:
                 _begin_sqlite(connection, "BEGIN")
             yield connection
+
+    def writer_version(self, connection: Connection) -> tuple[object, int] | None:
+        """Inside a SQLite write transaction: its driver connection and ``PRAGMA data_version``.
+
+        The number moves whenever another connection (another process, a migration)
+        has committed since this connection last looked; it is the writer's own, so it
+        is compared only with what the same driver connection said. ``None`` on PostgreSQL.
+        """
+        if self.dialect != SQLITE:
+            return None
+        driver = connection.connection.dbapi_connection
+        if driver is None:
+            return None
+        try:
+            row = driver.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return None  # not knowing only means not trusting what this process remembers
+        return driver, int(row[0])
 
     def ping(self) -> None:
         """Ask the database one trivial question (``SELECT 1``): raises when it does not answer."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, FromClause, and_, bindparam, insert, select, update
@@ -41,6 +41,7 @@ from orgflow.engine.state import (
 )
 from orgflow.errors import Conflict
 from orgflow.sensitive.sealing import Sealer
+from orgflow.store.database import dump_json, load_json
 from orgflow.store.filters import where_given
 from orgflow.store.statements import NamedStatement
 from orgflow.store.tables import OPEN_LITERAL, instances, work_items
@@ -306,6 +307,122 @@ def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
     return StoredInstance(
         state=state, version=first[10], definition_key=first[11], ended_at=first[12], updated_at=first[13]
     )
+
+
+def as_loaded(stored: StoredInstance, before: StoredInstance | None) -> StoredInstance:
+    """``stored`` as :func:`load` would read it back now, without reading it.
+
+    What a save wrote comes back from the row in its stored form: JSON columns as
+    JSON decodes them (a tuple becomes a list, a date its ISO text), times in UTC,
+    open work items in load order with their loop variables from their tokens. A
+    column the save did not write (equal to ``before``'s, which was loaded or made
+    by this function) keeps ``before``'s value, as the row does. Values already in
+    their stored form (plain strings and numbers, the usual case) are kept as they
+    are rather than sent through JSON.
+    """
+    state = stored.state
+    old = before.state if before is not None else None
+    changes: dict[str, Any] = {}
+    if old is not None and old.definition_id == state.definition_id and _unwritten(state.data, old.data):
+        data = old.data  # a move to another version writes the data again
+    else:
+        data = state.data if _plain_document(state.data) else load_json(dump_json(state.data))
+    if data is not state.data:
+        changes["data"] = data
+    tokens = state.tokens
+    if old is not None and _unwritten(tokens, old.tokens):
+        tokens = old.tokens
+    elif not all(_plain_token(token) for token in tokens):
+        tokens = tuple(_token(fields) for fields in load_json(dump_json(tokens)))
+    if tokens is not state.tokens:
+        changes["tokens"] = tokens
+    if state.signoffs:
+        signoffs = (
+            old.signoffs
+            if old is not None and _unwritten(state.signoffs, old.signoffs)
+            else tuple(_signoff(fields) for fields in load_json(dump_json(state.signoffs)))
+        )
+        changes["signoffs"] = signoffs
+    trail = state.trail
+    if old is not None and _unwritten(trail, old.trail):
+        trail = old.trail
+    elif not all(type(entry.actor) in _PLAIN_TEXT and type(entry.outcome) is str for entry in trail):
+        trail = tuple(TrailEntry(*fields) for fields in load_json(dump_json(trail)))
+    if trail is not state.trail:
+        changes["trail"] = trail
+    if state.timers:  # a save compares timers as stored text: always converted
+        stored_timers = load_json(dump_json([_stored_timer(timer) for timer in state.timers]))
+        changes["timers"] = tuple(_timer(fields) for fields in stored_timers)
+    items = _items_as_loaded(state.work_items, tokens)
+    if items is not state.work_items:
+        changes["work_items"] = items
+    if state.started_at.tzinfo is not UTC:
+        changes["started_at"] = state.started_at.astimezone(UTC)
+    error = state.error
+    if error is not None and (type(error.node_id) not in _PLAIN_TEXT or type(error.message) is not str):
+        changes["error"] = InstanceError(node_id=error.node_id, message=error.message)
+    caller = state.caller
+    if caller is not None and type(caller) is not Caller:
+        changes["caller"] = Caller(*caller)
+    ended_at = stored.ended_at
+    if (
+        changes
+        or (ended_at is not None and ended_at.tzinfo is not UTC)
+        or stored.updated_at.tzinfo is not UTC
+    ):
+        return StoredInstance(
+            state=state.evolve(**changes) if changes else state,
+            version=stored.version,
+            definition_key=stored.definition_key,
+            ended_at=None if ended_at is None else _utc(ended_at),
+            updated_at=_utc(stored.updated_at),
+        )
+    return stored
+
+
+#: Types a text column or JSON value comes back from the database as they went in.
+_PLAIN_TEXT = (str, type(None))
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _unwritten(new: Any, old: Any) -> bool:
+    """Whether a save leaves the column as it was (see ``update_state``: it writes changed values only)."""
+    return new is old or new == old
+
+
+def _plain_document(document: Mapping[str, Any]) -> bool:
+    """Whether a JSON document would come back as it is: a dict of text keys and plain values."""
+    if type(document) is not dict:
+        return False
+    scalars = _PLAIN_SCALARS
+    return all(type(key) is str and type(value) in scalars for key, value in document.items())
+
+
+def _plain_token(token: Token) -> bool:
+    """Whether a token would come back from its JSON array as it is (outcome is what a person sent)."""
+    return token.local is None and type(token.outcome) in _PLAIN_TEXT and type(token) is Token
+
+
+def _items_as_loaded(items: tuple[WorkItem, ...], tokens: tuple[Token, ...]) -> tuple[WorkItem, ...]:
+    """Open work items as :func:`_decode` builds them: own columns, load order, loops from tokens."""
+    loaded = [
+        item
+        if item.loop is None and item.local is None and item.created_at.tzinfo is UTC
+        else item._replace(created_at=_utc(item.created_at), loop=None, local=None)
+        for item in items
+    ]
+    if len(loaded) > 1:
+        loaded.sort(key=_item_order)
+    if loaded and any(token.loop is not None for token in tokens):
+        loaded = _with_loops(loaded, tokens)
+    if len(loaded) == len(items) and all(a is b for a, b in zip(loaded, items, strict=True)):
+        return items
+    return tuple(loaded)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time as the store reads it back: in UTC (see ``tables.UtcDateTime``)."""
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 #: Statuses by stored value: a dict lookup, where calling the enum costs about a microsecond.

@@ -33,7 +33,9 @@ def test_the_tabs_show_the_same_counts_and_items_as_the_inbox(
     assert first.business_key in page.text and first.name in page.text
 
 
-def test_started_and_copied_tabs_list_instances(browser_for: Callable[[str], Browser], demo_runtime: Runtime) -> None:
+def test_started_and_copied_tabs_list_instances(
+    browser_for: Callable[[str], Browser], demo_runtime: Runtime
+) -> None:
     initiators = {s.initiator for s in demo_runtime.queries.instances(limit=200) if s.initiator}
     someone = sorted(initiators)[0]
     browser = browser_for(someone)
@@ -63,7 +65,9 @@ def test_overdue_items_carry_a_badge_and_the_filter_finds_them(
     assert _rows(soon.text, "work-item") == []
 
 
-def test_filtering_by_process_and_department(browser_for: Callable[[str], Browser], demo_runtime: Runtime) -> None:
+def test_filtering_by_process_and_department(
+    browser_for: Callable[[str], Browser], demo_runtime: Runtime
+) -> None:
     li = browser_for("li_yanfa")
     item = demo_runtime.queries.inbox("li_yanfa", "todo").items[0]
     same = li.get(f"/work?definition={item.definition_key}")

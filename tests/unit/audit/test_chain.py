@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from orgflow.audit.chain import EMPTY_HEAD, GENESIS_HASH, AuditEntry, AuditRecord, Link, canonical, seal
+from orgflow.audit.chain import (
+    EMPTY_HEAD,
+    GENESIS_HASH,
+    AuditEntry,
+    AuditRecord,
+    Link,
+    canonical,
+    canonical_around,
+    seal,
+)
 from orgflow.audit.verify import BreakKind, verify
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -195,3 +204,21 @@ def test_only_the_first_break_is_reported() -> None:
     del records[4]
 
     assert verify(records, head_of(chain(6))).message == "第 2 条记录内容被修改"
+
+
+@pytest.mark.parametrize(
+    "details",
+    [None, {}, {"prev_hash": "x", "seq": 3, "nested": {"prev_hash": '"prev_hash":"'}}, {"ids": ["a", "b"]}],
+)
+def test_the_document_cut_around_prev_hash_and_seq_joins_back_to_the_canonical_one(details) -> None:
+    entry = AuditEntry(
+        at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        actor='mk"1',
+        source='"prev_hash":"ab',
+        action="start_process",
+        summary='发起 "prev_hash":"0" ,"seq":1',
+        details=details,
+    )
+    before, middle, after = canonical_around(entry)
+    for seq, prev in ((1, GENESIS_HASH), (12345, "f" * 64)):
+        assert before + f"{prev}{middle}{seq}".encode() + after == canonical(seq, entry, prev)

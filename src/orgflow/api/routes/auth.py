@@ -18,8 +18,7 @@ from fastapi import APIRouter, Request, Response, status
 from orgflow.api.dependencies import Caller, RuntimeDep, Source, runtime_of
 from orgflow.api.problems import PROBLEM_RESPONSES, Problem
 from orgflow.api.schemas.auth import LoginBody, LoginOut
-from orgflow.auth.cookies import SAME_SITE, SESSION_COOKIE, cookie_is_secure
-from orgflow.auth.policy import SESSION_ABSOLUTE
+from orgflow.auth.cookies import clear_session_cookie, secure_for, set_session_cookie
 from orgflow.auth.principal import VIA_SESSION
 from orgflow.auth.throttle import LoginThrottle
 from orgflow.errors import AccountLocked, ConfigurationError, NotSignedIn
@@ -48,11 +47,6 @@ def login_throttle(request: Request) -> LoginThrottle:
     return throttle
 
 
-def _secure(request: Request) -> bool:
-    setting = getattr(request.app.state, "cookie_secure", None)
-    return cookie_is_secure(setting, scheme=request.url.scheme, host=request.url.hostname or "")
-
-
 @router.post("/login", summary="登录", response_model=LoginOut, responses=_THROTTLED)
 def login(
     body: LoginBody, request: Request, response: Response, runtime: RuntimeDep, source: Source
@@ -69,15 +63,7 @@ def login(
         raise AccountLocked(result.message)
     if not result.ok or result.session is None or result.csrf_token is None or result.expires_at is None:
         raise NotSignedIn(result.message)
-    response.set_cookie(
-        SESSION_COOKIE,
-        result.session,
-        max_age=int(SESSION_ABSOLUTE.total_seconds()),
-        path="/",
-        secure=_secure(request),
-        httponly=True,
-        samesite=SAME_SITE,
-    )
+    set_session_cookie(response, result.session, secure=secure_for(request))
     return LoginOut(
         user_id=result.user_id,
         name=runtime.queries.org().name_of(result.user_id),
@@ -93,5 +79,5 @@ def logout(caller: Caller, request: Request, runtime: RuntimeDep, source: Source
         raise ConfigurationError("退出登录只用于浏览器登录会话；API 令牌请用 DELETE /api/v1/tokens/{id} 吊销")
     runtime.execute(SignOut(caller.credential_id, actor=caller.user_id), source=source)
     answer = Response(status_code=status.HTTP_204_NO_CONTENT)
-    answer.delete_cookie(SESSION_COOKIE, path="/", secure=_secure(request), httponly=True, samesite=SAME_SITE)
+    clear_session_cookie(answer, secure=secure_for(request))
     return answer

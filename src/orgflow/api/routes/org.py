@@ -12,11 +12,11 @@ import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from orgflow.access.roles import Permission, require
-from orgflow.api.dependencies import Caller, Paging, RuntimeDep, Source
+from orgflow.api.dependencies import Caller, Paging, RuntimeDep, Source, authenticator_of
 from orgflow.api.pagination import Page, slice_page
 from orgflow.api.problems import PROBLEM_RESPONSES, problem_response
 from orgflow.api.schemas.org import DepartmentOut, OrgImportedOut, UserOut
@@ -89,6 +89,7 @@ def import_org(
     caller: Caller,
     runtime: RuntimeDep,
     source: Source,
+    request: Request,
 ) -> OrgImportedOut | JSONResponse:
     """Replace the org chart; people left out stay inactive, and work that needs reassigning is listed."""
     require(caller, runtime.queries.org(), Permission.ORG_MANAGE)
@@ -100,6 +101,7 @@ def import_org(
         problems = [{"where": p.where, "field": p.field, "message": p.message} for p in error.problems]
         return problem_response(422, "org_file_invalid", str(error), problems=problems)
     imported = runtime.execute(ImportOrg(chart, actor=caller.user_id), source=source)
+    authenticator_of(request).recent.clear()  # people left out are inactive now: look tokens up again
     return OrgImportedOut.model_validate(imported)
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from orgflow.access.roles import Permission, require
-from orgflow.api.dependencies import Caller, Paging, RuntimeDep, Source
+from orgflow.api.dependencies import Caller, Paging, RuntimeDep, Source, authenticator_of
 from orgflow.api.pagination import Page, page_of
 from orgflow.api.problems import PROBLEM_RESPONSES
 from orgflow.api.schemas.auth import IssuedTokenOut, TokenBody, TokenOut
@@ -91,11 +91,18 @@ def create_token(body: TokenBody, caller: Caller, runtime: RuntimeDep, source: S
 
 
 @router.delete("/{token_id}", summary="吊销 API 令牌", response_model=TokenOut)
-def revoke_token(token_id: TokenId, caller: Caller, runtime: RuntimeDep, source: Source) -> TokenOut:
-    """Revoke one of the caller's tokens (an administrator: anyone's); it stops working at once."""
+def revoke_token(
+    token_id: TokenId, caller: Caller, runtime: RuntimeDep, source: Source, request: Request
+) -> TokenOut:
+    """Revoke one of the caller's tokens (an administrator: anyone's); it stops working at once.
+
+    At once in this process (its memory of the token is dropped); another ``serve``
+    process may still accept it for a few seconds (:mod:`orgflow.auth.principal_cache`).
+    """
     _no_integration(caller)
     token = AccountQueries(runtime.database, runtime.clock).token(token_id)
     if token.user_id != caller.user_id:
         _manager(runtime, caller)
     revoked = runtime.execute(RevokeApiToken(token_id, actor=caller.user_id), source=source)
+    authenticator_of(request).recent.forget(token_id)
     return TokenOut.model_validate(revoked)

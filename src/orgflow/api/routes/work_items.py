@@ -15,8 +15,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime
 
 from orgflow.access.roles import Permission, require
+from orgflow.access.scope import scope_of
 from orgflow.api.dependencies import Caller, Paging, RuntimeDep, Source
-from orgflow.api.guards import readable_instance, require_definition
+from orgflow.api.guards import require_definition
 from orgflow.api.problems import PROBLEM_RESPONSES
 from orgflow.api.schemas.work_items import (
     AcknowledgedOut,
@@ -79,7 +80,7 @@ def inbox(
     """One page of one of the caller's inbox views, with how many entries every view has."""
     require(caller, runtime.queries.org(), Permission.INSTANCE_READ)
     key = _granted_key(caller, definition_key)
-    page = runtime.queries.inbox(
+    page, counts = runtime.queries.inbox_with_counts(
         caller.user_id,
         view,
         definition_key=key,
@@ -88,9 +89,6 @@ def inbox(
         due_after=due_after,
         limit=paging.limit,
         offset=paging.offset,
-    )
-    counts = runtime.queries.inbox_counts(
-        caller.user_id, definition_key=key, department=department, due_before=due_before, due_after=due_after
     )
     shown = {"total": page.total, "limit": paging.limit, "offset": paging.offset}
     counted = InboxCountsOut.model_validate(counts)
@@ -130,13 +128,17 @@ def work_item(
 ) -> WorkItemFormOut:
     """An open work item with its step's form, field permissions and the data the caller may see.
 
-    Access is checked on a masked read first, so a refused caller is shown (and logged as
-    having seen) nothing.
+    Access (the data scope, an integration token's grants) is checked in the same read,
+    before anything is shown, so a refused caller is shown (and logged as having seen) nothing.
     """
-    found = runtime.queries.work_item_form(work_item_id, masked=True)
-    readable_instance(runtime, caller, found.business_key)
+    chart = runtime.queries.org()
+    require(caller, chart, Permission.INSTANCE_READ)
     form = runtime.queries.work_item_form(
-        work_item_id, viewer=caller.user_id, masked=caller.is_integration, source=source
+        work_item_id,
+        viewer=caller.user_id,
+        masked=caller.is_integration,
+        source=source,
+        scope=scope_of(caller, chart),
     )
     return WorkItemFormOut.model_validate(form)
 
@@ -240,10 +242,13 @@ def _may_act(runtime: Runtime, caller: Principal, work_item_id: str) -> None:
     checked on the item's instance (which also answers 404 or 409 for an
     unknown or finished item before anything is run).
     """
-    require(caller, runtime.queries.org(), Permission.WORK_ITEM_ACT)
+    chart = runtime.queries.org()
+    require(caller, chart, Permission.WORK_ITEM_ACT)
     if caller.definitions is not None:
-        form = runtime.queries.work_item_form(work_item_id, masked=True)
-        readable_instance(runtime, caller, form.business_key)
+        require(caller, chart, Permission.INSTANCE_READ)
+        runtime.queries.work_item_form(
+            work_item_id, viewer=caller.user_id, masked=True, scope=scope_of(caller, chart)
+        )
 
 
 def _granted_key(caller: Principal, definition_key: str | None) -> str | None:

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from orgflow.web.routes import signin, work
+from orgflow.web.routes import (
+    admin,
+    anomalies,
+    board,
+    follow_actions,
+    instance,
+    signin,
+    starting,
+    task_actions,
+    work,
+    work_item,
+)
 
 #: Every page router, mounted in this order.
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     signin.router,
+    task_actions.router,
+    follow_actions.router,
     work.router,
+    admin.router,
+    board.router,
+    anomalies.router,
+    instance.router,
+    starting.router,
+    work_item.router,
 )

@@ -15,8 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from orgflow.api.dependencies import source_address
 from orgflow.api.routes.auth import login_throttle
-from orgflow.auth.cookies import SAME_SITE, SESSION_COOKIE, cookie_is_secure
-from orgflow.auth.policy import SESSION_ABSOLUTE
+from orgflow.auth.cookies import SAME_SITE, clear_session_cookie, secure_for, set_session_cookie
 from orgflow.errors import TooManyAttempts
 from orgflow.runtime.actions import SignIn, SignOut
 from orgflow.web.i18n import LANG_COOKIE, known_locale
@@ -30,11 +29,6 @@ HOME = "/work"
 
 #: A year: how long the language choice is remembered.
 _LANG_MAX_AGE = 365 * 24 * 3600
-
-
-def _secure(request: Request) -> bool:
-    setting = getattr(request.app.state, "cookie_secure", None)
-    return cookie_is_secure(setting, scheme=request.url.scheme, host=request.url.hostname or "")
 
 
 @router.get("/")
@@ -72,15 +66,7 @@ def sign_in(
     if not result.ok or result.session is None:
         return page.render("signin.html", status=401, next=target, user_id=user_id, error=result.message)
     answer = RedirectResponse(target, status_code=303)
-    answer.set_cookie(
-        SESSION_COOKIE,
-        result.session,
-        max_age=int(SESSION_ABSOLUTE.total_seconds()),
-        path="/",
-        secure=_secure(request),
-        httponly=True,
-        samesite=SAME_SITE,
-    )
+    set_session_cookie(answer, result.session, secure=secure_for(request))
     return answer
 
 
@@ -92,7 +78,7 @@ def sign_out(page: SignedInPage, form: PostedForm, request: Request) -> Response
     source = source_address(request)
     page.runtime.execute(SignOut(viewer.credential_id, actor=viewer.user_id), source=source)
     answer = RedirectResponse("/login", status_code=303)
-    answer.delete_cookie(SESSION_COOKIE, path="/", secure=_secure(request), httponly=True, samesite=SAME_SITE)
+    clear_session_cookie(answer, secure=secure_for(request))
     return answer
 
 
@@ -106,6 +92,6 @@ def choose_language(
     answer = RedirectResponse(local_path(next, HOME), status_code=303)
     answer.set_cookie(
         LANG_COOKIE, known_locale(to), max_age=_LANG_MAX_AGE, path="/", samesite=SAME_SITE,
-        secure=_secure(request),
+        secure=secure_for(request),
     )  # fmt: skip
     return answer
