@@ -188,6 +188,31 @@ def test_after_a_failed_statement_the_next_write_works(tmp_path) -> None:
     database.dispose()
 
 
+def test_a_block_that_raises_rolls_back_skips_on_commit_and_frees_the_writer(tmp_path) -> None:
+    database = create_database(f"sqlite:///{tmp_path / 'o.db'}")
+    committed: list[str] = []
+    with database.transaction(on_commit=lambda: committed.append("first")) as connection:
+        connection.exec_driver_sql("CREATE TABLE c (n INTEGER)")
+    with (
+        pytest.raises(Conflict),
+        database.transaction(on_commit=lambda: committed.append("no")) as connection,
+    ):
+        connection.exec_driver_sql("INSERT INTO c VALUES (1)")
+        raise Conflict("someone else")
+    with (
+        pytest.raises(KeyError),
+        database.transaction(on_commit=lambda: committed.append("no")) as connection,
+    ):
+        connection.exec_driver_sql("INSERT INTO c VALUES (2)")
+        raise KeyError("a bug")
+    with database.transaction(on_commit=lambda: committed.append("last")) as connection:
+        connection.exec_driver_sql("INSERT INTO c VALUES (3)")
+    with database.reading() as connection:
+        assert [row[0] for row in connection.exec_driver_sql("SELECT n FROM c")] == [3]
+    assert committed == ["first", "last"]
+    database.dispose()
+
+
 def test_two_openers_of_one_sqlite_file_take_turns_at_begin(tmp_path) -> None:
     """Two processes (here: two Database objects) never interleave write transactions."""
     url = f"sqlite:///{tmp_path / 'o.db'}"

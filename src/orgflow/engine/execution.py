@@ -49,6 +49,12 @@ from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 #: A node behaviour: what happens when a token arrives at a node of that kind.
 Behaviour = Callable[["Execution", Token, Node], None]
 
+#: Builds a named tuple from all its fields at once: ``Token(...)`` and the effects' own
+#: constructors are Python functions (keyword handling, defaults), and the loop below makes
+#: several tuples per arrival. Used on the hot path only, always with every field given.
+_make = tuple.__new__
+_MOVING = TokenStatus.MOVING
+
 #: Statuses of a token waiting at an activity, which boundary events watch.
 _AT_ACTIVITY = (TokenStatus.TASK, TokenStatus.SCOPE, TokenStatus.MULTI, TokenStatus.CALL)
 
@@ -94,9 +100,14 @@ class Execution:
         self.data: Mapping[str, Any] = state.data
         self.tokens: dict[str, Token] = {token.id: token for token in state.tokens}
         self.work_items: dict[str, WorkItem] = {item.id: item for item in state.work_items}
-        self.signoffs: dict[str, Signoff] = {signoff.token_id: signoff for signoff in state.signoffs}
+        # Most instances have neither signoffs nor timers: no comprehension (a function call) for them.
+        self.signoffs: dict[str, Signoff] = (
+            {signoff.token_id: signoff for signoff in state.signoffs} if state.signoffs else {}
+        )
         self.trail: list[TrailEntry] = list(state.trail)
-        self.timers: dict[str, PendingTimer] = {timer.id: timer for timer in state.timers}
+        self.timers: dict[str, PendingTimer] = (
+            {timer.id: timer for timer in state.timers} if state.timers else {}
+        )
         self.next_token = state.next_token
         self.status = state.status
         self.error = state.error
@@ -151,18 +162,21 @@ class Execution:
 
     def park(self, token: Token, status: TokenStatus) -> Token:
         """Leave the token waiting at its node."""
-        parked = Token(
-            token.id,
-            token.node_id,
-            status,
-            token.scope,
-            token.arrived_by,
-            token.outcome,
-            token.last_task,
-            token.return_to,
-            token.loop,
-            token.local,
-            token.called,
+        parked = _make(
+            Token,
+            (
+                token.id,
+                token.node_id,
+                status,
+                token.scope,
+                token.arrived_by,
+                token.outcome,
+                token.last_task,
+                token.return_to,
+                token.loop,
+                token.local,
+                token.called,
+            ),
         )
         self.tokens[token.id] = parked
         return parked
@@ -177,9 +191,9 @@ class Execution:
         effects = self.effects
         last = effects[-1] if effects else None
         if type(last) is NodeEntered and last.token_id == token.id and last.node_id == token.node_id:
-            effects[-1] = NodePassed(node_id=token.node_id, token_id=token.id)
+            effects[-1] = _make(NodePassed, (token.node_id, token.id))
         else:
-            effects.append(NodeLeft(node_id=token.node_id, token_id=token.id, actor=actor))
+            effects.append(_make(NodeLeft, (token.node_id, token.id, actor)))
         if self.timers:
             self.cancel_timers({token.id}, f"「{self._label(token.node_id)}」已结束")
         del self.tokens[token.id]
@@ -187,17 +201,8 @@ class Execution:
         for flow in flows:
             token_id = token.id if first else self.new_token_id()
             first = False
-            self.arrive(
-                Token(
-                    token_id,
-                    flow.target,
-                    TokenStatus.MOVING,
-                    token.scope,
-                    flow.id,
-                    token.outcome,
-                    token.last_task,
-                )
-            )
+            moving = (token_id, flow.target, _MOVING, token.scope, flow.id, token.outcome, token.last_task)
+            self.arrive(_make(Token, (*moving, None, None, None, None)))
         if first:
             self.scope_may_be_done(token.scope, token.node_id, token.outcome)
 
@@ -220,7 +225,10 @@ class Execution:
             multi_instance.instance_done(self, token, actor)
             return
         flows = self.definition.outgoing(token.node_id)
-        if all(flow.condition is None for flow in flows):
+        for flow in flows:
+            if flow.condition is not None:
+                break
+        else:  # no conditions (the usual case): every flow, without evaluating anything
             self.leave(token, flows, actor)
             return
         chosen = self.flows_that_hold(token, flows)
@@ -268,20 +276,23 @@ class Execution:
         proxy = (
             self.org.proxy_for(assignee, self.now) if assignee is not None and self.org.delegations else None
         )
-        item = WorkItem(
-            id=self.ids.new_id(),
-            node_id=token.node_id,
-            token_id=token.id,
-            name=self._label(token.node_id),
-            assignee=proxy or assignee,
-            group=group,
-            created_at=self.now,
-            on_behalf_of=assignee if proxy else None,
-            loop=token.loop,
-            local=token.local,
+        item = _make(
+            WorkItem,
+            (
+                self.ids.new_id(),
+                token.node_id,
+                token.id,
+                self.definition.nodes[token.node_id].label,
+                proxy or assignee,
+                group,
+                self.now,
+                assignee if proxy else None,
+                token.loop,
+                token.local,
+            ),
         )
         self.work_items[item.id] = item
-        self.effects.append(WorkItemOpened(work_item=item))
+        self.effects.append(_make(WorkItemOpened, (item,)))
         return item
 
     def cancel_work_items(self, token_ids: set[str], reason: str) -> None:
@@ -436,7 +447,7 @@ class Execution:
                 if token is None:  # cancelled by a terminate end while queued
                     continue
                 node = self.definition.nodes[token.node_id]
-                self.effects.append(NodeEntered(node_id=node.id, token_id=token.id))
+                self.effects.append(_make(NodeEntered, (node.id, token.id)))
                 if self._has_locals and node.id in self.definition.multi_instance_nodes:
                     multi_instance.enter(self, token, node)
                 else:

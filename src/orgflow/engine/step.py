@@ -51,6 +51,9 @@ from orgflow.model.forms import check_form
 from orgflow.model.nodes import StartEvent, UserTask
 from orgflow.org.model import EMPTY_ORG, OrgSnapshot
 
+#: Builds the completion effect from all its fields at once (see ``execution._make``).
+_make = tuple.__new__
+
 
 def apply(
     definition: ProcessDefinition,
@@ -183,16 +186,8 @@ def _complete_work_item(
         values = {**values, **{name: checked.values[name] for name in checked.values if name in command.data}}
     execution = Execution(definition, state, now, ids, BEHAVIOURS, org)
     del execution.work_items[item.id]
-    execution.effects.append(
-        WorkItemCompleted(
-            work_item_id=item.id,
-            node_id=node.id,
-            actor=command.actor,
-            outcome=command.outcome,
-            data=values,
-            comment=command.comment,
-        )
-    )
+    completed = (item.id, node.id, command.actor, command.outcome, values, command.comment)
+    execution.effects.append(_make(WorkItemCompleted, completed))
     execution.submit(item.token_id, values)
     complete_task(execution, item, node, command.actor, command.outcome)
     execution.run(inclusive_join_check)

@@ -186,6 +186,8 @@ class RetryOnConflict:
         attempt = 1
         while True:
             try:
+                if attempt == invocation.attempt:  # the usual first run: the invocation as it came
+                    return call_next(invocation)
                 return call_next(Invocation(invocation.action, invocation.uow, attempt, invocation.source))
             except WorkItemNotOpen:
                 raise

@@ -13,7 +13,14 @@ from typing import Any
 
 from orgflow.clock import Clock
 from orgflow.engine import commands
-from orgflow.engine.effects import Rejection, RejectionReason, Transition
+from orgflow.engine.effects import (
+    Rejection,
+    RejectionReason,
+    ServiceCallRequested,
+    TimerCancelled,
+    TimerScheduled,
+    Transition,
+)
 from orgflow.engine.state import InstanceState, InstanceStatus
 from orgflow.engine.step import apply
 from orgflow.errors import CommandRejected, ConfigurationError, DefinitionError, NotFound, PermissionDenied
@@ -95,6 +102,9 @@ from orgflow.runtime.views import (
 from orgflow.store import notifications
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.store.instances import StoredInstance
+
+#: The effects :meth:`Timers.after_save` acts on (it is not called for a transition without them).
+_TIMER_EFFECTS = frozenset({TimerScheduled, TimerCancelled})
 
 #: Told of every new version in the deploy's transaction (timer starts schedule their first round).
 OnDeploy = Callable[[UnitOfWork, DeployedDefinition, datetime], None]
@@ -396,7 +406,8 @@ class ActionHandlers:
         """
         stored = uow.save(before, transition, deployed, now, chart)
         self.deadlines.after_save(uow, stored, transition, deployed, now)
-        self.timers.after_save(uow, stored, transition, now)
+        if not _TIMER_EFFECTS.isdisjoint(map(type, transition.effects)):  # most transitions have none
+            self.timers.after_save(uow, stored, transition, now)
         self.deadlines.notices.after_save(uow, stored, transition, deployed, now)
         return self.calls.after_save(uow, stored, transition, now, chart)
 
@@ -412,4 +423,6 @@ class ActionHandlers:
         outcome = apply(definition, state, command, now, self.ids, chart)
         if isinstance(outcome, Rejection):
             raise outcome.to_error()
+        if ServiceCallRequested not in set(map(type, outcome.effects)):  # nothing to answer: the usual case
+            return outcome
         return answer_service_calls(definition, outcome, self.services, now, self.ids, chart)

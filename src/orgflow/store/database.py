@@ -58,6 +58,9 @@ __all__ = [
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 
+#: Requests one process serves at once: Starlette's thread pool for handlers (AnyIO's default).
+REQUEST_THREADS = 40
+
 #: How long a SQLite writer waits for the write lock before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -116,47 +119,32 @@ class Database:
         """
         return self._serial
 
-    @contextmanager
-    def transaction(self, *, on_commit: Callable[[], None] | None = None) -> Iterator[Connection]:
+    def transaction(
+        self, *, on_commit: Callable[[], None] | None = None
+    ) -> AbstractContextManager[Connection]:
         """One write transaction: commits when the block ends, rolls back if it raises.
 
         On SQLite it starts with ``BEGIN IMMEDIATE``: the write lock is taken
         before the first read, so what a command reads is what it overwrites.
         The SQLite writer's transaction is begun and ended on the driver itself:
         going through SQLAlchemy's transaction objects cost more than a small
-        command's statements.
+        command's statements (and, every command being one, so did a generator-based
+        context manager: see :class:`_WriteTransaction`).
 
         ``on_commit`` is called once the transaction has committed, on SQLite while the
         write lock is still held (so no other writer comes in between).
         """
         if self.dialect != SQLITE:
-            with translate_errors(), self.engine.connect() as connection, connection.begin():
-                yield connection
-            if on_commit is not None:
-                on_commit()
-            return
-        with self._write_lock, translate_errors():
-            connection, driver = self._writer if self._writer is not None else self._open_writer()
-            self._serial += 1
-            try:
-                _begin_on_driver(driver, "BEGIN IMMEDIATE")
-                try:
-                    yield connection
-                except BaseException:
-                    driver.rollback()
-                    raise
-                driver.commit()
-                if on_commit is not None:
-                    on_commit()
-                if self.checkpointer is not None:
-                    self.checkpointer.committed()
-            except OrgFlowError:
-                raise
-            except BaseException:
-                self._close_writer()  # after a driver failure, start the next command on a fresh connection
-                raise
-            finally:
-                _settle(connection)
+            return self._pooled_transaction(on_commit)
+        return _WriteTransaction(self, on_commit)
+
+    @contextmanager
+    def _pooled_transaction(self, on_commit: Callable[[], None] | None) -> Iterator[Connection]:
+        """PostgreSQL's write transaction: a pooled connection, SQLAlchemy's own BEGIN and COMMIT."""
+        with translate_errors(), self.engine.connect() as connection, connection.begin():
+            yield connection
+        if on_commit is not None:
+            on_commit()
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -214,6 +202,90 @@ class Database:
                 pass
 
 
+class _WriteTransaction(AbstractContextManager[Connection]):
+    """The SQLite writer's transaction (see :meth:`Database.transaction`), as a plain class.
+
+    Entered once per command: a ``@contextmanager`` generator cost a generator, a
+    wrapper object and a ``StopIteration`` each time. What it does, in order: take the
+    write lock, ``BEGIN IMMEDIATE`` on the driver, hand out the connection; at the end
+    commit (or roll back), call ``on_commit``, tell the checkpointer, translate driver
+    failures (see :func:`translate_errors`), and close the writer after a failure that
+    is not OrgFlow's own, so the next command starts on a fresh connection.
+    """
+
+    __slots__ = ("_connection", "_database", "_driver", "_on_commit")
+
+    def __init__(self, database: Database, on_commit: Callable[[], None] | None) -> None:
+        self._database = database
+        self._on_commit = on_commit
+        self._connection: Connection | None = None
+        self._driver: sqlite3.Connection | None = None
+
+    def __enter__(self) -> Connection:
+        database = self._database
+        database._write_lock.acquire()
+        try:
+            writer = database._writer
+            try:
+                connection, driver = writer if writer is not None else database._open_writer()
+            except BaseException as failure:
+                _TRANSLATE_ERRORS.__exit__(type(failure), failure, failure.__traceback__)
+                raise
+            self._connection, self._driver = connection, driver
+            database._serial += 1
+            try:
+                _begin_on_driver(driver, "BEGIN IMMEDIATE")
+            except BaseException as failure:
+                self._failed(database, connection, failure)
+                raise
+        except BaseException:
+            database._write_lock.release()
+            raise
+        return connection
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        database = self._database
+        connection, driver = self._connection, self._driver
+        assert connection is not None and driver is not None
+        try:
+            if error is None:
+                self._commit(database, connection, driver)
+                return
+            try:
+                driver.rollback()
+            except BaseException as failure:
+                self._failed(database, connection, failure)
+                raise
+            if not isinstance(error, OrgFlowError):
+                database._close_writer()  # after a driver failure, start the next command afresh
+            _settle(connection)
+            _TRANSLATE_ERRORS.__exit__(kind, error, traceback)  # raises the translation, if there is one
+        finally:
+            database._write_lock.release()
+
+    def _commit(self, database: Database, connection: Connection, driver: sqlite3.Connection) -> None:
+        try:
+            driver.commit()
+            if self._on_commit is not None:
+                self._on_commit()
+            if database.checkpointer is not None:
+                database.checkpointer.committed()
+        except BaseException as failure:
+            self._failed(database, connection, failure)
+            raise
+        _settle(connection)
+
+    @staticmethod
+    def _failed(database: Database, connection: Connection, failure: BaseException) -> None:
+        """After ``failure`` ended the transaction: drop the writer unless OrgFlow raised it; translate."""
+        if not isinstance(failure, OrgFlowError):
+            database._close_writer()
+        _settle(connection)
+        _TRANSLATE_ERRORS.__exit__(type(failure), failure, failure.__traceback__)
+
+
 def create_database(url: str | URL, *, create: bool = True) -> Database:
     """Open the database at ``url`` and check that it answers.
 
@@ -231,7 +303,7 @@ def create_database(url: str | URL, *, create: bool = True) -> Database:
     """
     parsed = normalize_url(url)
     shown = display_url(parsed)
-    options: dict[str, Any] = {"json_serializer": dump_json}
+    options: dict[str, Any] = {"json_serializer": dump_json, **_pool_options(parsed.get_backend_name())}
     checkpointer = None
     if parsed.get_backend_name() == SQLITE:
         path = Path(parsed.database or "")
@@ -294,6 +366,20 @@ def normalize_url(url: str | URL) -> URL:
     raise ConfigurationError(
         f"不支持的数据库 {shown}：仅支持 SQLite（sqlite:///文件）和 PostgreSQL（postgresql://…）"
     )
+
+
+def _pool_options(backend: str) -> dict[str, int]:
+    """How many connections a process keeps: as many as requests it serves at once.
+
+    The API runs its handlers on a pool of :data:`REQUEST_THREADS` threads. With SQLAlchemy's
+    default (5 kept, 10 more opened when needed and closed when returned) a busy service
+    waited for a connection or opened and set up a new one for a request in two; a SQLite
+    connection costs little to keep. PostgreSQL keeps fewer, since several ``serve`` and
+    ``worker`` processes share the server's connection limit (100 by default).
+    """
+    if backend == SQLITE:
+        return {"pool_size": REQUEST_THREADS, "max_overflow": 10}
+    return {"pool_size": 10, "max_overflow": REQUEST_THREADS - 10}
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -75,17 +75,19 @@ class HistoryRow(NamedTuple):
     data: Mapping[str, Any] | None
 
 
-class _Detail(NamedTuple):
-    """What an effect puts in the columns after ``kind`` (the same order as :class:`HistoryRow`)."""
-
-    node_id: str | None = None
-    node_name: str | None = None
-    token_id: str | None = None
-    work_item_id: str | None = None
-    actor: str | None = None
-    outcome: str | None = None
-    comment: str | None = None
-    data: Mapping[str, Any] | None = None
+#: What an effect puts in the columns after ``kind`` (the same order as :class:`HistoryRow`):
+#: ``(node_id, node_name, token_id, work_item_id, actor, outcome, comment, data)``. A plain tuple:
+#: a command makes several, and a named tuple built by keyword cost ten times as much.
+_Detail = tuple[
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    Mapping[str, Any] | None,
+]
 
 
 INSERT_HISTORY = NamedStatement("append history", insert(history), column_keys=HistoryRow._fields)
@@ -110,122 +112,133 @@ SELECT_FOR_INSTANCE = (
 
 
 def _instance_started(effect: InstanceStarted) -> _Detail:
-    return _Detail(actor=effect.initiator, data=dict(effect.data) or None)
+    return (None, None, None, None, effect.initiator, None, None, dict(effect.data) or None)
 
 
 def _node_entered(effect: NodeEntered | NodePassed) -> _Detail:
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id)
+    return (effect.node_id, None, effect.token_id, None, None, None, None, None)
 
 
 def _node_left(effect: NodeLeft) -> _Detail:
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id, actor=effect.actor)
+    return (effect.node_id, None, effect.token_id, None, effect.actor, None, None, None)
 
 
 def _work_item_opened(effect: WorkItemOpened) -> _Detail:
     item = effect.work_item
-    return _Detail(
-        node_id=item.node_id,
-        node_name=item.name,
-        token_id=item.token_id,
-        work_item_id=item.id,
-        data={"assignee": item.assignee, "group": item.group}
+    return (
+        item.node_id,
+        item.name,
+        item.token_id,
+        item.id,
+        None,
+        None,
+        None,
+        {"assignee": item.assignee, "group": item.group}
         if item.on_behalf_of is None
         else {"assignee": item.assignee, "group": item.group, "on_behalf_of": item.on_behalf_of},
     )
 
 
 def _work_item_claimed(effect: WorkItemClaimed | WorkItemUnclaimed) -> _Detail:
-    return _Detail(node_id=effect.node_id, work_item_id=effect.work_item_id, actor=effect.user)
+    return (effect.node_id, None, None, effect.work_item_id, effect.user, None, None, None)
 
 
 def _countersign_decided(effect: CountersignDecided) -> _Detail:
     votes = [{"user": user, "outcome": outcome} for user, outcome in effect.votes]
-    return _Detail(
-        node_id=effect.node_id,
-        token_id=effect.token_id,
-        outcome=effect.outcome,
-        data={"signers": list(effect.signers), "votes": votes},
+    return (
+        effect.node_id,
+        None,
+        effect.token_id,
+        None,
+        None,
+        effect.outcome,
+        None,
+        {"signers": list(effect.signers), "votes": votes},
     )
 
 
 def _work_item_transferred(effect: WorkItemTransferred) -> _Detail:
-    return _Detail(
-        node_id=effect.node_id,
-        work_item_id=effect.work_item_id,
-        actor=effect.actor,
-        comment=effect.reason or None,
-        data={"from": effect.from_user, "to": effect.to_user},
+    return (
+        effect.node_id,
+        None,
+        None,
+        effect.work_item_id,
+        effect.actor,
+        None,
+        effect.reason or None,
+        {"from": effect.from_user, "to": effect.to_user},
     )
 
 
 def _signers_changed(effect: SignersChanged) -> _Detail:
-    return _Detail(
-        node_id=effect.node_id,
-        token_id=effect.token_id,
-        actor=effect.actor,
-        outcome=effect.change,
-        comment=effect.reason or None,
-        data={"users": list(effect.users)},
+    return (
+        effect.node_id,
+        None,
+        effect.token_id,
+        None,
+        effect.actor,
+        effect.change,
+        effect.reason or None,
+        {"users": list(effect.users)},
     )
 
 
 def _work_item_returned(effect: WorkItemReturned) -> _Detail:
-    return _Detail(
-        node_id=effect.node_id,
-        work_item_id=effect.work_item_id,
-        actor=effect.actor,
-        comment=effect.reason or None,
-        data={"target": effect.target},
+    return (
+        effect.node_id,
+        None,
+        None,
+        effect.work_item_id,
+        effect.actor,
+        None,
+        effect.reason or None,
+        {"target": effect.target},
     )
 
 
 def _instance_withdrawn(effect: InstanceWithdrawn) -> _Detail:
-    return _Detail(actor=effect.actor, comment=effect.reason or None)
+    return (None, None, None, None, effect.actor, None, effect.reason or None, None)
 
 
 def _task_auto_approved(effect: TaskAutoApproved) -> _Detail:
-    return _Detail(
-        node_id=effect.node_id,
-        token_id=effect.token_id,
-        actor=effect.user,
-        outcome="approve",
-        comment=effect.reason,
-    )
+    return (effect.node_id, None, effect.token_id, None, effect.user, "approve", effect.reason, None)
 
 
 def _task_skipped(effect: TaskSkipped) -> _Detail:
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id, comment=effect.reason)
+    return (effect.node_id, None, effect.token_id, None, None, None, effect.reason, None)
 
 
 def _work_item_completed(effect: WorkItemCompleted) -> _Detail:
-    return _Detail(
-        node_id=effect.node_id,
-        work_item_id=effect.work_item_id,
-        actor=effect.actor,
-        outcome=effect.outcome,
-        comment=effect.comment or None,
-        data=dict(effect.data) or None,
+    return (
+        effect.node_id,
+        None,
+        None,
+        effect.work_item_id,
+        effect.actor,
+        effect.outcome,
+        effect.comment or None,
+        dict(effect.data) or None,
     )
 
 
 def _work_item_cancelled(effect: WorkItemCancelled) -> _Detail:
-    return _Detail(node_id=effect.node_id, work_item_id=effect.work_item_id, comment=effect.reason or None)
+    return (effect.node_id, None, None, effect.work_item_id, None, None, effect.reason or None, None)
 
 
 def _service_call_requested(effect: ServiceCallRequested) -> _Detail:
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data={"handler": effect.handler})
+    return (effect.node_id, None, effect.token_id, None, None, None, None, {"handler": effect.handler})
 
 
 def _service_call_completed(effect: ServiceCallCompleted) -> _Detail:
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data=dict(effect.result) or None)
+    return (effect.node_id, None, effect.token_id, None, None, None, None, dict(effect.result) or None)
 
 
 def _instance_ended(effect: InstanceEnded) -> _Detail:
-    return _Detail(node_id=effect.node_id, outcome=effect.status.value)
+    return (effect.node_id, None, None, None, None, effect.status.value, None, None)
 
 
 def _instance_failed(effect: InstanceFailed) -> _Detail:
-    return _Detail(node_id=effect.node_id, comment=effect.message)
+    return (effect.node_id, None, None, None, None, None, effect.message, None)
 
 
 def _timer_scheduled(effect: TimerScheduled) -> _Detail:
@@ -233,31 +246,41 @@ def _timer_scheduled(effect: TimerScheduled) -> _Detail:
     data: dict[str, Any] = {"timer_id": effect.timer.id, "round": effect.timer.fired + 1}
     if due is not None:
         data["due_at"] = due.isoformat()
-    return _Detail(node_id=effect.timer.node_id, token_id=effect.timer.token_id, data=data)
+    return (effect.timer.node_id, None, effect.timer.token_id, None, None, None, None, data)
 
 
 def _timer_fired(effect: TimerFired) -> _Detail:
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data={"timer_id": effect.timer_id})
+    return (effect.node_id, None, effect.token_id, None, None, None, None, {"timer_id": effect.timer_id})
 
 
 def _timer_cancelled(effect: TimerCancelled) -> _Detail:
-    return _Detail(node_id=effect.node_id, comment=effect.reason or None, data={"timer_id": effect.timer_id})
+    return (
+        effect.node_id,
+        None,
+        None,
+        None,
+        None,
+        None,
+        effect.reason or None,
+        {"timer_id": effect.timer_id},
+    )
 
 
 def _error_thrown(effect: ErrorThrown | ErrorEscalated) -> _Detail:
     token_id = effect.token_id if isinstance(effect, ErrorThrown) else None
-    return _Detail(
-        node_id=effect.node_id, token_id=token_id, outcome=effect.code, comment=effect.message or None
-    )
+    return (effect.node_id, None, token_id, None, None, effect.code, effect.message or None, None)
 
 
 def _error_caught(effect: ErrorCaught) -> _Detail:
-    return _Detail(
-        node_id=effect.node_id,
-        token_id=effect.token_id,
-        outcome=effect.code,
-        comment=effect.message or None,
-        data={"attached_to": effect.attached_to},
+    return (
+        effect.node_id,
+        None,
+        effect.token_id,
+        None,
+        None,
+        effect.code,
+        effect.message or None,
+        {"attached_to": effect.attached_to},
     )
 
 
@@ -268,29 +291,33 @@ def _call_requested(effect: CallRequested) -> _Detail:
         "version": effect.version,
         "input": dict(effect.data),
     }
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data=data)
+    return (effect.node_id, None, effect.token_id, None, None, None, None, data)
 
 
 def _call_completed(effect: CallCompleted) -> _Detail:
     data = {"child": effect.instance_id, "output": dict(effect.data)}
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id, data=data)
+    return (effect.node_id, None, effect.token_id, None, None, None, None, data)
 
 
 def _call_cancelled(effect: CallCancelled) -> _Detail:
-    return _Detail(
-        node_id=effect.node_id,
-        token_id=effect.token_id,
-        comment=effect.reason,
-        data={"child": effect.instance_id},
+    return (
+        effect.node_id,
+        None,
+        effect.token_id,
+        None,
+        None,
+        None,
+        effect.reason,
+        {"child": effect.instance_id},
     )
 
 
 def _multi_instance(effect: MultiInstanceStarted | MultiInstanceCompleted) -> _Detail:
     if isinstance(effect, MultiInstanceStarted):
         data: dict[str, Any] = {"instances": effect.instances, "sequential": effect.sequential}
-        return _Detail(node_id=effect.node_id, token_id=effect.token_id, data=data)
+        return (effect.node_id, None, effect.token_id, None, None, None, None, data)
     data = {"instances": effect.instances, "completed": effect.completed}
-    return _Detail(node_id=effect.node_id, token_id=effect.token_id, outcome=effect.outcome, data=data)
+    return (effect.node_id, None, effect.token_id, None, None, effect.outcome, None, data)
 
 
 #: Effect type → (history ``kind``, the columns it fills).
@@ -345,32 +372,35 @@ def history_rows(
     nodes = definition.nodes
     users = org.users
     rows = []
+    make = (
+        tuple.__new__
+    )  # HistoryRow(...) without its keyword-handling __new__, which cost more than the rest
     for effect in _without_implied(effects):
         kind, build = ROW_BUILDERS[type(effect)]
-        detail = build(effect)
-        node_id, node_name = detail.node_id, detail.node_name
+        node_id, node_name, token_id, work_item_id, actor, outcome, comment, data = build(effect)
         if node_name is None and node_id is not None:
             node = nodes.get(node_id)
             node_name = None if node is None else node.label
-        actor = detail.actor
         known = users.get(actor) if actor is not None and users else None
-        data = detail.data
-        if users and type(effect) is WorkItemOpened and data is not None:
+        if users and data is not None and type(effect) is WorkItemOpened:
             data = _with_names(data, org)
         rows.append(
-            HistoryRow(
-                instance_id,
-                at,
-                kind,
-                node_id,
-                node_name,
-                detail.token_id,
-                detail.work_item_id,
-                actor,
-                None if known is None else known.name,
-                detail.outcome,
-                detail.comment,
-                data,
+            make(
+                HistoryRow,
+                (
+                    instance_id,
+                    at,
+                    kind,
+                    node_id,
+                    node_name,
+                    token_id,
+                    work_item_id,
+                    actor,
+                    None if known is None else known.name,
+                    outcome,
+                    comment,
+                    data,
+                ),
             )
         )
     return rows

@@ -23,9 +23,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import compress
+from operator import ne
 from typing import Any
 
-from sqlalchemy import Connection, FromClause, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, FromClause, and_, bindparam, insert, literal_column, select, update
 
 from orgflow.engine.state import (
     Caller,
@@ -134,7 +136,7 @@ INSERT_INSTANCE = NamedStatement(
 _CHECKED_UPDATE = (
     update(instances)
     .where(instances.c.id == bindparam("b_id"), instances.c.version == bindparam("b_expected"))
-    .values(version=instances.c.version + 1)
+    .values(version=instances.c.version + literal_column("1"))  # no parameter: rows are plain tuples
 )
 #: A child's caller, as columns in the order of ``Caller``'s fields: written by the insert only.
 _CALLER_COLUMNS = ("parent_instance_id", "parent_token_id", "parent_node_id")
@@ -154,6 +156,8 @@ _SAVED = (
     "error_message",
     "updated_at",
 )
+_ENDED_AT = _SAVED.index("ended_at")
+_DATA = _SAVED.index("data")
 #: The optimistic lock, by the columns it writes: 0 rows updated means someone saved
 #: this instance since we read it. Built on first use (a few combinations occur).
 _UPDATES: dict[tuple[str, ...], NamedStatement] = {}
@@ -163,7 +167,9 @@ def _checked_update(columns: tuple[str, ...]) -> NamedStatement:
     statement = _UPDATES.get(columns)
     if statement is None:
         name = f"update instance ({', '.join(columns)})"
-        statement = _UPDATES[columns] = NamedStatement(name, _CHECKED_UPDATE, column_keys=columns)
+        statement = _UPDATES[columns] = NamedStatement(
+            name, _CHECKED_UPDATE, column_keys=columns, row_keys=(*columns, "b_id", "b_expected")
+        )
     return statement
 
 
@@ -232,47 +238,59 @@ def update_state(
         Conflict: The instance was saved by someone else since ``before`` was read.
     """
     old = before.state
-    new = _saved_values(after, now, ended_at=before.ended_at)
-    previous = _saved_values(old, before.updated_at, ended_at=before.ended_at)
-    row = {key: value for key, value in new.items() if value is not previous[key] and value != previous[key]}
-    if "definition_id" in row:
-        row["data"] = new["data"]
-    if seal is not None and "data" in row:
-        row["data"] = seal(row["data"])
-    row["updated_at"] = now
-    row["b_id"] = old.id
-    row["b_expected"] = before.version
-    statement = _checked_update(tuple(key for key in _SAVED if key in row))
-    if statement.execute(connection, row) != 1:
+    new = _saved_columns(after, now, ended_at=before.ended_at)
+    previous = _saved_columns(old, before.updated_at, ended_at=before.ended_at)
+    changed = list(map(ne, new, previous))  # compared in C: this runs on every save
+    if changed[0]:  # a move to another version (definition_id): the data is written again, sealed anew
+        changed[_DATA] = True
+    columns = list(compress(_SAVED, changed))
+    values = list(compress(new, changed))
+    if not columns or columns[-1] != "updated_at":
+        columns.append("updated_at")
+        values.append(now)
+    if seal is not None and "data" in columns:
+        at = columns.index("data")
+        values[at] = seal(values[at])
+    values.append(old.id)
+    values.append(before.version)
+    if _checked_update(tuple(columns)).execute_rows(connection, (values,)) != 1:
         raise Conflict(f"流程实例 {old.business_key} 刚被他人修改，请刷新后重试。")
     return StoredInstance(
         state=after,
         version=before.version + 1,
         definition_key=before.definition_key,
-        ended_at=new["ended_at"],
+        ended_at=new[_ENDED_AT],
         updated_at=now,
     )
 
 
 def _saved_values(state: InstanceState, now: datetime, *, ended_at: datetime | None) -> dict[str, Any]:
-    """The columns a save may change, as ``state`` has them (``ended_at`` is set once, when it ends)."""
+    """The columns a save may change, by name (see :func:`_saved_columns`)."""
+    return dict(zip(_SAVED, _saved_columns(state, now, ended_at=ended_at), strict=True))
+
+
+def _saved_columns(state: InstanceState, now: datetime, *, ended_at: datetime | None) -> tuple[Any, ...]:
+    """The columns a save may change, in :data:`_SAVED` order, as ``state`` has them.
+
+    ``ended_at`` is set once, when it ends.
+    """
     error = state.error
     if ended_at is None and state.status in ENDED:
         ended_at = now
-    return {
-        "definition_id": state.definition_id,
-        "status": state.status.value,
-        "data": state.data,
-        "tokens": state.tokens,  # named tuples: JSON arrays as they are
-        "signoffs": state.signoffs,
-        "trail": state.trail,
-        "timers": [_stored_timer(timer) for timer in state.timers] if state.timers else None,
-        "next_token": state.next_token,
-        "ended_at": ended_at,
-        "error_node": error.node_id if error else None,
-        "error_message": error.message if error else None,
-        "updated_at": now,
-    }
+    return (
+        state.definition_id,
+        _STATUS_VALUE[state.status],
+        state.data,
+        state.tokens,  # named tuples: JSON arrays as they are
+        state.signoffs,
+        state.trail,
+        [_stored_timer(timer) for timer in state.timers] if state.timers else None,
+        state.next_token,
+        ended_at,
+        error.node_id if error else None,
+        error.message if error else None,
+        now,
+    )
 
 
 def _decode(rows: Sequence[Sequence[Any]]) -> StoredInstance | None:
@@ -332,7 +350,7 @@ def as_loaded(stored: StoredInstance, before: StoredInstance | None) -> StoredIn
     tokens = state.tokens
     if old is not None and _unwritten(tokens, old.tokens):
         tokens = old.tokens
-    elif not all(_plain_token(token) for token in tokens):
+    elif not _plain_tokens(tokens):
         tokens = tuple(_token(fields) for fields in load_json(dump_json(tokens)))
     if tokens is not state.tokens:
         changes["tokens"] = tokens
@@ -346,7 +364,7 @@ def as_loaded(stored: StoredInstance, before: StoredInstance | None) -> StoredIn
     trail = state.trail
     if old is not None and _unwritten(trail, old.trail):
         trail = old.trail
-    elif not all(type(entry.actor) in _PLAIN_TEXT and type(entry.outcome) is str for entry in trail):
+    elif not _plain_trail(trail):
         trail = tuple(TrailEntry(*fields) for fields in load_json(dump_json(trail)))
     if trail is not state.trail:
         changes["trail"] = trail
@@ -391,20 +409,42 @@ def _unwritten(new: Any, old: Any) -> bool:
 
 
 def _plain_document(document: Mapping[str, Any]) -> bool:
-    """Whether a JSON document would come back as it is: a dict of text keys and plain values."""
+    """Whether a JSON document would come back as it is: a dict of text keys and plain values.
+
+    The types are gathered by ``map`` (C speed): this is asked after every save.
+    """
     if type(document) is not dict:
         return False
-    scalars = _PLAIN_SCALARS
-    return all(type(key) is str and type(value) in scalars for key, value in document.items())
+    return _TEXT_ONLY.issuperset(map(type, document)) and _PLAIN_SCALARS.issuperset(
+        map(type, document.values())
+    )
 
 
-def _plain_token(token: Token) -> bool:
-    """Whether a token would come back from its JSON array as it is (outcome is what a person sent)."""
-    return token.local is None and type(token.outcome) in _PLAIN_TEXT and type(token) is Token
+_TEXT_ONLY = frozenset({str})
+
+
+def _plain_tokens(tokens: Sequence[Token]) -> bool:
+    """Whether every token would come back from its JSON array as it is (outcome is what a person sent)."""
+    plain_text = _PLAIN_TEXT
+    for token in tokens:
+        if token.local is not None or type(token.outcome) not in plain_text or type(token) is not Token:
+            return False
+    return True
+
+
+def _plain_trail(trail: Sequence[TrailEntry]) -> bool:
+    """Whether every trail entry would come back as it is: text actors and outcomes."""
+    plain_text = _PLAIN_TEXT
+    for entry in trail:
+        if type(entry.actor) not in plain_text or type(entry.outcome) is not str:
+            return False
+    return True
 
 
 def _items_as_loaded(items: tuple[WorkItem, ...], tokens: tuple[Token, ...]) -> tuple[WorkItem, ...]:
     """Open work items as :func:`_decode` builds them: own columns, load order, loops from tokens."""
+    if not items:
+        return items
     loaded = [
         item
         if item.loop is None and item.local is None and item.created_at.tzinfo is UTC
@@ -413,11 +453,14 @@ def _items_as_loaded(items: tuple[WorkItem, ...], tokens: tuple[Token, ...]) -> 
     ]
     if len(loaded) > 1:
         loaded.sort(key=_item_order)
-    if loaded and any(token.loop is not None for token in tokens):
-        loaded = _with_loops(loaded, tokens)
-    if len(loaded) == len(items) and all(a is b for a, b in zip(loaded, items, strict=True)):
-        return items
-    return tuple(loaded)
+    for token in tokens:
+        if token.loop is not None:
+            loaded = _with_loops(loaded, tokens)
+            break
+    for mine, given in zip(loaded, items, strict=True):
+        if mine is not given:
+            return tuple(loaded)
+    return items
 
 
 def _utc(moment: datetime) -> datetime:
@@ -428,6 +471,8 @@ def _utc(moment: datetime) -> datetime:
 #: Statuses by stored value: a dict lookup, where calling the enum costs about a microsecond.
 _INSTANCE_STATUS = {status.value: status for status in InstanceStatus}
 _TOKEN_STATUS = {status.value: status for status in TokenStatus}
+#: And the other way round (``.value`` of an enum member is a Python-level property: slower).
+_STATUS_VALUE = {status: status.value for status in InstanceStatus}
 
 
 def _token(fields: Sequence[Any]) -> Token:

@@ -39,6 +39,19 @@ Processor = Callable[[Any], Any]
 MAX_PARAMETERS = 999
 
 
+def _keeps_null(process: Processor) -> bool:
+    """Whether a bind converter gives ``None`` for ``None`` (asked once, when a statement is compiled)."""
+    try:
+        return process(None) is None
+    except Exception:  # a converter that refuses None is always called
+        return False
+
+
+def _pick_each(picks: Sequence[int]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """What ``itemgetter(*picks)`` does, for zero or one index (which it would not return as a tuple)."""
+    return lambda row: [row[index] for index in picks]
+
+
 class _Compiled:
     """One statement's SQL for one dialect, with what turning values into parameters and back needs.
 
@@ -52,14 +65,23 @@ class _Compiled:
         "gather",
         "in_order",
         "multi_row",
+        "multi_sql",
         "names",
+        "pick",
         "picks",
         "positional",
         "results",
+        "row_converters",
         "sql",
     )
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str]) -> None:
+    def __init__(
+        self,
+        statement: ClauseElement,
+        dialect: Dialect,
+        column_keys: Sequence[str],
+        row_keys: Sequence[str] | None = None,
+    ) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) or None)
         if not isinstance(compiled, SQLCompiler):
             raise TypeError(f"not a SQL statement: {statement!r}")
@@ -81,19 +103,30 @@ class _Compiled:
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 self.converters.append((index, process))
+        #: The converters for rows, each with whether it turns ``None`` into ``None`` (then a
+        #: ``None``, the usual value of most of a new row's columns, is not sent through it).
+        self.row_converters = [(index, process, _keeps_null(process)) for index, process in self.converters]
         getter = itemgetter(*keys) if keys else (lambda _values: ())
         self.gather: Callable[[Mapping[str, Any]], Any] = (
             getter if len(keys) != 1 else (lambda values: (getter(values),))
         )
-        #: Where each parameter comes from in a row given as a tuple in ``column_keys`` order
-        #: (``None``: the statement needs values that are not columns to write).
+        #: Where each parameter comes from in a row given as a tuple in ``row_keys`` order
+        #: (``None``: the statement needs values the row does not have).
         self.picks: tuple[int, ...] | None = None
-        if column_keys and set(keys) <= set(column_keys):
-            self.picks = tuple(column_keys.index(key) for key in keys)
+        order = tuple(column_keys if row_keys is None else row_keys)
+        if order and set(keys) <= set(order):
+            self.picks = tuple(order.index(key) for key in keys)
         #: Whether rows are already in parameter order (then they are taken as they are).
-        self.in_order = self.picks == tuple(range(len(column_keys)))
+        self.in_order = self.picks == tuple(range(len(order)))
+        #: Takes a row's values in parameter order (one C call), when they are not in order already.
+        self.pick: Callable[[Sequence[Any]], Sequence[Any]] = (
+            itemgetter(*self.picks) if self.picks and len(self.picks) > 1 else _pick_each(self.picks or ())
+        )
         #: ``(…, …)`` of a plain qmark INSERT, repeated for each further row of a multi-row one.
         self.multi_row = ""
+        #: The SQL of a multi-row INSERT by its number of rows, made once each: the driver's
+        #: statement cache is keyed by the text, and a string built anew is hashed anew.
+        self.multi_sql: dict[int, str] = {}
         if self.positional and isinstance(statement, Insert) and self.sql.endswith(")"):
             self.multi_row = ", " + self.sql[self.sql.rindex(" VALUES ") + len(" VALUES ") :]
         self.results: list[tuple[int, Processor]] = []
@@ -121,13 +154,42 @@ class _Compiled:
         return dict(zip(self.names, gathered, strict=True))
 
     def row_values(self, row: Sequence[Any]) -> list[Any]:
-        """Driver values in parameter order for a row given in ``column_keys`` order, converted per type."""
+        """Driver values in parameter order for a row given in ``row_keys`` order, converted per type.
+
+        A ``None`` is not sent through a converter that would only give ``None`` back.
+        """
         if self.picks is None:
             raise TypeError("this statement needs named values, not rows")
-        values = list(row) if self.in_order else [row[index] for index in self.picks]
-        for index, process in self.converters:
-            values[index] = process(values[index])
+        values = list(row) if self.in_order else list(self.pick(row))
+        for index, process, keeps_null in self.row_converters:
+            value = values[index]
+            if value is not None or not keeps_null:
+                values[index] = process(value)
         return values
+
+    def flat_values(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """:meth:`row_values` of several rows, one after the other (a multi-row INSERT's parameters).
+
+        Converted column by column over the flat list: a call per row cost more than the conversions.
+        """
+        if self.picks is None:
+            raise TypeError("this statement needs named values, not rows")
+        if self.in_order:
+            values = [value for row in rows for value in row]
+        else:
+            values = [row[index] for row in rows for index in self.picks]
+        width = len(self.picks)
+        for index, process, keeps_null in self.row_converters:
+            for at in range(index, len(values), width):
+                value = values[at]
+                if value is not None or not keeps_null:
+                    values[at] = process(value)
+        return values
+
+    def driver_values(self, row: Sequence[Any]) -> Any:
+        """:meth:`row_values` as the driver takes them: a list (qmark) or a dict (pyformat)."""
+        values = self.row_values(row)
+        return values if self.positional else dict(zip(self.names, values, strict=True))
 
     def row(self, raw: Sequence[Any], start: int = 0) -> tuple[Any, ...]:
         """A result row's columns from ``start`` on, each converted back (timestamps, JSON)."""
@@ -155,14 +217,25 @@ class NamedStatement:
             mapping given at execution by their key; for INSERT and UPDATE the
             columns to write are ``column_keys``.
         column_keys: The columns an INSERT or UPDATE writes from the parameters.
+        row_keys: What the values of a row given as a tuple are, in order (:meth:`insert_rows`,
+            :meth:`execute_rows`): ``column_keys`` unless said (an UPDATE's rows also give
+            its WHERE clause's values).
     """
 
-    __slots__ = ("_compiled", "_last", "column_keys", "name", "statement")
+    __slots__ = ("_compiled", "_last", "column_keys", "name", "row_keys", "statement")
 
-    def __init__(self, name: str, statement: ClauseElement, *, column_keys: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        statement: ClauseElement,
+        *,
+        column_keys: Sequence[str] = (),
+        row_keys: Sequence[str] | None = None,
+    ) -> None:
         self.name = name
         self.statement = statement
         self.column_keys = tuple(column_keys)
+        self.row_keys = None if row_keys is None else tuple(row_keys)
         self._compiled: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
         #: The dialect last used and its compiled form: a process normally has one database.
         self._last: tuple[Dialect | None, _Compiled | None] = (None, None)
@@ -182,12 +255,34 @@ class NamedStatement:
             cursor.close()
 
     def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run once per row, as one driver ``executemany``."""
+        """Run once per row, as one driver ``executemany`` (a single row as a plain execute)."""
         if not rows:
             return
         compiled, cursor = self._prepare(connection)
         try:
-            cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+            if len(rows) == 1:
+                cursor.execute(compiled.sql, compiled.parameters(rows[0]))
+            else:
+                cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise self._wrap(compiled, error, connection.dialect) from error
+        finally:
+            cursor.close()
+
+    def execute_rows(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
+        """Run once per row given as a tuple in ``row_keys`` order; return the rows changed in all.
+
+        For statements run per row (UPDATE); an INSERT's rows go in together with :meth:`insert_rows`.
+        """
+        if not rows:
+            return 0
+        compiled, cursor = self._prepare(connection)
+        try:
+            if len(rows) == 1:
+                cursor.execute(compiled.sql, compiled.driver_values(rows[0]))
+            else:
+                cursor.executemany(compiled.sql, [compiled.driver_values(row) for row in rows])
+            return max(int(cursor.rowcount), 0)
         except connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(compiled, error, connection.dialect) from error
         finally:
@@ -209,17 +304,15 @@ class NamedStatement:
                 per_statement = max(1, MAX_PARAMETERS // len(compiled.names))
                 for start in range(0, len(rows), per_statement):
                     chunk = rows[start : start + per_statement]
-                    sql = compiled.sql + compiled.multi_row * (len(chunk) - 1)
-                    cursor.execute(sql, [value for row in chunk for value in compiled.row_values(row)])
+                    sql = compiled.multi_sql.get(len(chunk))
+                    if sql is None:
+                        sql = compiled.multi_sql[len(chunk)] = compiled.sql + compiled.multi_row * (
+                            len(chunk) - 1
+                        )
+                    cursor.execute(sql, compiled.flat_values(chunk))
                     written += max(cursor.rowcount, 0)
-            elif compiled.positional:
-                cursor.executemany(compiled.sql, [compiled.row_values(row) for row in rows])
-                written = max(cursor.rowcount, 0)
             else:
-                names = compiled.names
-                cursor.executemany(
-                    compiled.sql, [dict(zip(names, compiled.row_values(row), strict=True)) for row in rows]
-                )
+                cursor.executemany(compiled.sql, [compiled.driver_values(row) for row in rows])
                 written = max(cursor.rowcount, 0)
         except connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(compiled, error, connection.dialect) from error
@@ -257,7 +350,9 @@ class NamedStatement:
         if last_dialect is not dialect or compiled is None:
             compiled = self._compiled.get(dialect)
             if compiled is None:
-                compiled = self._compiled[dialect] = _Compiled(self.statement, dialect, self.column_keys)
+                compiled = self._compiled[dialect] = _Compiled(
+                    self.statement, dialect, self.column_keys, self.row_keys
+                )
             self._last = (dialect, compiled)
         # The driver's own connection, not SQLAlchemy's pool proxy: its cursor() wrapper costs a third more.
         driver = connection.connection.dbapi_connection

@@ -62,6 +62,7 @@ CLOSE_WORK_ITEMS = NamedStatement(
     "close work items",
     update(work_items).where(work_items.c.id == bindparam("b_id"), work_items.c.status == OPEN_LITERAL),
     column_keys=CLOSING_COLUMNS,
+    row_keys=(*CLOSING_COLUMNS, "b_id"),
 )
 SET_ASSIGNEE = NamedStatement(
     "set work item assignee",
@@ -119,7 +120,7 @@ def record(
     departments: Mapping[str, str] | None = None,
     seal: Sealer | None = None,
 ) -> None:
-    """Write the work-item effects of one transition: closes (one executemany), then one multi-row insert.
+    """Write the work-item effects of one transition: the closes (one UPDATE each), then one multi-row insert.
 
     ``seal`` encrypts the sensitive fields of the submitted forms.
 
@@ -131,6 +132,8 @@ def record(
     opened: dict[str, WorkItem] = {}
     closing: dict[str, tuple[Any, ...]] = {}
     for effect in effects:
+        if type(effect) not in _RECORDED:  # most effects (node entries and exits) are none of these
+            continue
         if type(effect) is WorkItemOpened:
             opened[effect.work_item.id] = effect.work_item
         elif isinstance(effect, WorkItemClaimed | WorkItemUnclaimed):
@@ -138,22 +141,36 @@ def record(
             SET_ASSIGNEE.execute(connection, {"b_id": effect.work_item_id, "assignee": assignee})
         elif isinstance(effect, WorkItemCompleted | WorkItemCancelled | WorkItemReturned):
             closing[effect.work_item_id] = _closing(effect, now, seal)
-    closed = [
-        {**dict(zip(CLOSING_COLUMNS, values, strict=True)), "b_id": item_id}
-        for item_id, values in closing.items()
-        if item_id not in opened
-    ]
-    CLOSE_WORK_ITEMS.execute_many(connection, closed)
-    named = departments or {}
-    rows = [
-        _row(
-            instance_id, item, closing.get(item.id, _OPEN), department_of(named.get(item.node_id), item.group)
-        )
-        for item in opened.values()
-    ]
-    INSERT_WORK_ITEMS.insert_rows(connection, rows)
+    if closing:
+        closed = [(*values, item_id) for item_id, values in closing.items() if item_id not in opened]
+        CLOSE_WORK_ITEMS.execute_rows(connection, closed)
+    if opened:
+        named = departments or {}
+        rows = [
+            _row(
+                instance_id,
+                item,
+                closing.get(item.id, _OPEN),
+                department_of(named.get(item.node_id), item.group),
+            )
+            for item in opened.values()
+        ]
+        INSERT_WORK_ITEMS.insert_rows(connection, rows)
 
 
+#: The effects :func:`record` writes (exact types: effects are final named tuples).
+_RECORDED = frozenset(
+    {
+        WorkItemOpened,
+        WorkItemClaimed,
+        WorkItemUnclaimed,
+        WorkItemCompleted,
+        WorkItemCancelled,
+        WorkItemReturned,
+    }
+)
+#: The stored status of a completed item (``.value`` of an enum member is a Python-level property).
+_COMPLETED = WorkItemStatus.COMPLETED.value
 #: The closing columns of an item still open.
 _OPEN: tuple[Any, ...] = (WorkItemStatus.OPEN.value, None, None, None, None, None)
 
@@ -213,7 +230,7 @@ def _closing(
         if seal is not None:
             data = seal(data)
         return (
-            WorkItemStatus.COMPLETED.value,
+            _COMPLETED,
             now,
             effect.actor,
             effect.outcome,

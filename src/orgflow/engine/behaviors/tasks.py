@@ -144,8 +144,12 @@ def complete_task(
     signoff = execution.signoffs.get(item.token_id) if execution.signoffs else None
     if signoff is None:
         # Several people were asked and one has decided (或签): withdraw the others' items.
-        if any(other.token_id == item.token_id for other in execution.work_items.values()):
-            execution.cancel_work_items({item.token_id}, f"已由 {execution.org.name_of(actor or '')} 处理")
+        for other in execution.work_items.values():
+            if other.token_id == item.token_id:
+                execution.cancel_work_items(
+                    {item.token_id}, f"已由 {execution.org.name_of(actor or '')} 处理"
+                )
+                break
         leave_task(execution, item.token_id, node, outcome, actor)
         return
     signer = item.on_behalf_of or item.assignee or actor or ""

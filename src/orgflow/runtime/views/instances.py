@@ -258,6 +258,7 @@ def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> Insta
     """
     state = stored.state
     error = state.error
+    nodes = deployed.definition.nodes
     return InstanceView(
         id=state.id,
         business_key=state.business_key,
@@ -267,7 +268,10 @@ def instance_view(stored: StoredInstance, deployed: DeployedDefinition) -> Insta
         data=MappingProxyType(state.data),  # the engine never mutates data, so no copy
         active_nodes=tuple(
             [
-                ActiveNode(node_id=node_id, name=_node_name(deployed, node_id) or node_id)
+                ActiveNode(
+                    node_id=node_id,
+                    name=(node.label if (node := nodes.get(node_id)) is not None else None) or node_id,
+                )
                 for node_id in state.active_nodes
             ]
         ),
