@@ -113,13 +113,55 @@ def test_the_same_message_within_the_window_is_merged(database, clock) -> None:
         assert notifications.unread_count(connection, "li") == 3
 
 
-def test_a_messages_id_is_its_keys_digest_so_the_primary_key_merges(database, clock) -> None:
+def test_a_messages_id_is_its_keys_digest_so_the_unique_indexes_merge(database, clock) -> None:
     outbox = Outbox(CONFIG, BusinessCalendar())
     write(database, outbox, clock, "urged", ["li"], work_item_id="w1")
     with database.reading() as connection:
         stored = connection.execute(sa.select(notification_rows.c.id, notification_rows.c.key)).all()
     assert len(stored) == 2 and all(row.id == message_id(row.key) for row in stored)
     assert len({row.id for row in stored}) == 2  # inbox and email: two keys, two ids
+
+
+def test_each_row_stores_the_window_its_key_names(database, clock) -> None:
+    outbox = Outbox(CONFIG, BusinessCalendar())
+    write(database, outbox, clock, "urged", ["li"], work_item_id="w1")
+    with database.reading() as connection:
+        query = sa.select(notification_rows.c.key, notification_rows.c.merge_window)
+        stored = connection.execute(query).all()
+    assert len(stored) == 2 and all(row.key.endswith(f":{row.merge_window}") for row in stored)
+
+
+def test_the_inbox_lists_newest_first_across_and_within_windows(database, clock) -> None:
+    outbox = Outbox(CONFIG, BusinessCalendar())
+    for step in range(5):  # one message a subject, 4 minutes apart: windows hold one to three of them
+        write(database, outbox, clock, "urged", ["li"], work_item_id=f"w{step}")
+        clock.advance(timedelta(minutes=4))
+    with database.reading() as connection:
+        listed = notifications.inbox(connection, "li")
+        paged = notifications.inbox(connection, "li", limit=2, offset=1)
+        total = notifications.inbox_count(connection, "li")
+    assert [message.work_item_id for message in listed] == ["w4", "w3", "w2", "w1", "w0"]
+    assert [message.created_at for message in listed] == sorted(
+        (message.created_at for message in listed), reverse=True
+    )
+    assert [message.work_item_id for message in paged] == ["w3", "w2"]
+    assert total == 5
+
+
+def test_delivery_finds_its_row_by_id_and_marks_it_sent_once(database, clock) -> None:
+    outbox = Outbox(CONFIG, BusinessCalendar())
+    write(database, outbox, clock, "urged", ["li"], work_item_id="w1")
+    with database.reading() as connection:
+        (email,) = [entry.notification for entry in notifications.outbox(connection)]
+        inbox_row = notifications.inbox(connection, "li")[0]
+    with database.transaction() as connection:
+        assert notifications.get(connection, email.id) == email
+        assert notifications.get(connection, inbox_row.id) is None  # the inbox is not delivered
+        assert notifications.mark_sent(connection, email.id, clock.now()) is True
+        assert notifications.mark_sent(connection, email.id, clock.now()) is False
+        assert notifications.mark_sent(connection, inbox_row.id, clock.now()) is False
+    with database.reading() as connection:
+        assert notifications.inbox(connection, "li")[0] == inbox_row
 
 
 class Recording:

@@ -293,4 +293,4 @@ def test_every_revision_downgrades_to_0003_and_upgrades_again(database_url: str)
     assert added.isdisjoint(tables)
 
     migrate.upgrade(database_url)
-    assert migrate.current_revision(database_url) == migrate.head_revision() == "0022"
+    assert migrate.current_revision(database_url) == migrate.head_revision() == "0025"

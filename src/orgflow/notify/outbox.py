@@ -11,7 +11,8 @@ once or, for a non-urgent message in quiet hours or on a day off, when they end.
 The idempotency key names the event, channel, recipient and subject within a
 window: the same message written twice in the window (a repeated reminder, a
 retried command) is one message, and a receiver seeing a key again after a
-retry knows it has it already.
+retry knows it has it already. The row's id is derived from the key and its
+window is stored beside it, so the table's unique indexes do the merging.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class Outbox:
                     now if inbox else later,
                     now if inbox else None,
                     None,
+                    window,
                 )
             )
         # A merged message's row is skipped by the insert, and its job by the job's own key (the
@@ -128,7 +130,7 @@ class Outbox:
 
 
 def message_id(key: str) -> str:
-    """A message's id: its idempotency key's digest, so the primary key alone merges repeats."""
+    """A message's id: its idempotency key's digest, so a unique index alone merges repeats."""
     return blake2b(key.encode(), digest_size=16).hexdigest()
 
 

@@ -2,9 +2,9 @@
 
 Columns are the nodes (steps) work waits at, or the departments it is filed
 under; each holds a few cards (one per instance) and says how many it has in
-all and how many of them are past their time limit. The SQL
-(:mod:`orgflow.store.board`) returns only the cards shown, so the board costs
-the same with a hundred running instances as with a hundred thousand. The
+all and how many of them are past their time limit. The store
+(:mod:`orgflow.store.board`) reads every open item the board covers from two
+narrow indexes and returns only the cards shown with their details. The
 scope is the instance list's (:mod:`orgflow.access.scope`).
 """
 

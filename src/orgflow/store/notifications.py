@@ -4,16 +4,22 @@ An inbox row is delivered as it is written (``sent``); every other channel's
 row stays ``pending`` until its delivery job marks it sent, in the job's
 transaction. The outbox listing joins each row's delivery job, so a message
 that keeps failing shows with its attempts and last error.
+
+Each kind of row has one index besides the table (revision 0023): inbox rows
+by recipient and merge window, the others by id. A query by id therefore says
+which kind it wants (``channel != 'inbox'``), and the inbox is listed newest
+window first, which is newest first: a window is ``created_at`` cut to ten
+minutes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql
 
 from orgflow.store.statements import NamedStatement
@@ -65,25 +71,28 @@ class OutboxEntry:
     job_id: str | None
 
 
-_COLUMN_NAMES: Final = tuple(column.name for column in notifications.c)
+_COLUMN_NAMES: Final = tuple(field.name for field in fields(StoredNotification))
 
-
-_COLUMN_KEYS: Final = tuple(column.key for column in notifications.c)
-# A repeated id (a message merged inside its window: the id is its key's digest) is skipped, not an error.
+#: The columns :func:`insert_notifications` takes, in its rows' order (``seq`` numbers itself).
+WRITTEN_COLUMNS: Final = (*_COLUMN_NAMES, "merge_window")
+# A repeated id (a message merged inside its window: the id is its key's digest) meets its kind's
+# unique index and is skipped, not an error.
 _INSERT_SQLITE = NamedStatement(
     "write notifications",
     insert(notifications).prefix_with("OR IGNORE", dialect="sqlite"),
-    column_keys=_COLUMN_KEYS,
+    column_keys=WRITTEN_COLUMNS,
 )
 _INSERT_POSTGRES = NamedStatement(
     "write notifications",
-    postgresql.insert(notifications).on_conflict_do_nothing(index_elements=["id"]),
-    column_keys=_COLUMN_KEYS,
+    postgresql.insert(notifications).on_conflict_do_nothing(),
+    column_keys=WRITTEN_COLUMNS,
 )
+#: Rows of channels other than the inbox: what the index on ``id`` covers (a literal, as in its WHERE).
+_OUTBOX_ROW: Final = notifications.c.channel != literal_column(f"'{INBOX}'")
 
 
 def insert_notifications(connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
-    """Write notification rows given as tuples in column order; a key written already is skipped.
+    """Write rows given as tuples in :data:`WRITTEN_COLUMNS` order; a key written already is skipped.
 
     Returns how many rows were written.
     """
@@ -94,8 +103,9 @@ def insert_notifications(connection: Connection, rows: Sequence[Sequence[Any]]) 
 
 
 def get(connection: Connection, notification_id: str) -> StoredNotification | None:
-    """One row by id."""
-    row = connection.execute(select(notifications).where(notifications.c.id == notification_id)).first()
+    """One row of a channel other than the inbox (what delivery sends), by id."""
+    query = select(notifications).where(notifications.c.id == notification_id, _OUTBOX_ROW)
+    row = connection.execute(query).first()
     return None if row is None else StoredNotification.from_row(row._mapping)
 
 
@@ -103,7 +113,7 @@ def mark_sent(connection: Connection, notification_id: str, at: datetime) -> boo
     """Record delivery; ``False`` if it was already sent (a repeated delivery)."""
     statement = (
         update(notifications)
-        .where(notifications.c.id == notification_id, notifications.c.status == PENDING)
+        .where(notifications.c.id == notification_id, _OUTBOX_ROW, notifications.c.status == PENDING)
         .values(status=SENT, sent_at=at)
     )
     return connection.execute(statement).rowcount == 1
@@ -113,7 +123,7 @@ def mark_dropped(connection: Connection, notification_id: str, at: datetime) -> 
     """Record that a pending message will not go out (what it was about is over)."""
     statement = (
         update(notifications)
-        .where(notifications.c.id == notification_id, notifications.c.status == PENDING)
+        .where(notifications.c.id == notification_id, _OUTBOX_ROW, notifications.c.status == PENDING)
         .values(status=DROPPED, sent_at=at)
     )
     connection.execute(statement)
@@ -126,8 +136,13 @@ def inbox(
     query = select(notifications).where(notifications.c.channel == INBOX, notifications.c.recipient == user)
     if unread_only:
         query = query.where(notifications.c.read_at.is_(None))
-    query = query.order_by(notifications.c.created_at.desc(), notifications.c.id.desc())
-    rows = connection.execute(query.limit(limit).offset(offset))
+    # The window first: the index's order, which the newest-first order only refines.
+    newest = (
+        notifications.c.merge_window.desc(),
+        notifications.c.created_at.desc(),
+        notifications.c.id.desc(),
+    )
+    rows = connection.execute(query.order_by(*newest).limit(limit).offset(offset))
     return [StoredNotification.from_row(row._mapping) for row in rows]
 
 

@@ -315,9 +315,20 @@ OPEN_LITERAL: ColumnElement[Any] = literal_column("'open'")
 # large one (which cost 4-7 page writes a command). Lists of completed items
 # filter the table; they are rarer than inbox reads.
 _open_and_assigned = and_(work_items.c.status == OPEN_LITERAL, work_items.c.assignee.is_not(None))
+#: What the progress board ranks open items by, after each open-item index's own columns:
+#: the board then reads them from these indexes alone (revision 0025).
+_BOARD_COLUMNS = (
+    work_items.c.instance_id,
+    work_items.c.node_id,
+    work_items.c.department,
+    work_items.c.due_at,
+    work_items.c.created_at,
+    work_items.c.status,
+)
 Index(
     "ix_work_items_open_assignee",
     work_items.c.assignee,
+    *_BOARD_COLUMNS,
     sqlite_where=_open_and_assigned,
     postgresql_where=_open_and_assigned,
 )
@@ -331,6 +342,8 @@ _partial_index(
     work_items.c.candidate_group,
     work_items.c.created_at,
     work_items.c.id,
+    *(column for column in _BOARD_COLUMNS if column is not work_items.c.created_at),
+    work_items.c.assignee,
 )
 
 #: ``'completed'`` written into SQL, for the same reason as :data:`OPEN_LITERAL`.
@@ -583,7 +596,8 @@ Index(
 notifications = Table(
     "notifications",
     metadata,
-    Column("id", String, primary_key=True),
+    Column("seq", BigId, primary_key=True, autoincrement=True, comment="write order (SQLite: the rowid)"),
+    Column("id", String, nullable=False, comment="its key's digest: a repeat has the same id"),
     Column("key", String, nullable=False, comment="idempotency key: receivers de-duplicate"),
     Column("event", String, nullable=False, comment="a Notice: assigned, overdue, escalated …"),
     Column("channel", String, nullable=False, comment="inbox | email | webhook | dingtalk | wecom | feishu"),
@@ -597,15 +611,30 @@ notifications = Table(
     Column("deliver_after", UtcDateTime, nullable=False, comment="quiet hours defer it to here"),
     Column("sent_at", UtcDateTime),
     Column("read_at", UtcDateTime, comment="inbox: when the recipient read it"),
+    Column("merge_window", Integer, nullable=False, comment="created_at's 10-minute window: repeats merge"),
     comment="one row per message per channel, written with the command that caused it",
 )
-# A person's inbox, newest first, and its unread count, without reading other channels.
-_partial_index(
-    "ix_notifications_inbox",
-    notifications.c.channel == literal_column("'inbox'"),
+# Two indexes, each over one kind of row, so a message pays for one besides the table (0023).
+# A person's inbox, newest window first, and its unread count; a message repeated in its
+# window (same key, so same id) is refused by this index and merged.
+_INBOX_ROW = notifications.c.channel == literal_column("'inbox'")
+Index(
+    "uq_notifications_inbox",
     notifications.c.recipient,
-    notifications.c.created_at,
+    notifications.c.merge_window,
     notifications.c.id,
+    unique=True,
+    sqlite_where=_INBOX_ROW,
+    postgresql_where=_INBOX_ROW,
+)
+# Messages for other channels, found by id by their delivery jobs, merged the same way.
+_OUTBOX_ROW = notifications.c.channel != literal_column("'inbox'")
+Index(
+    "uq_notifications_outbox_id",
+    notifications.c.id,
+    unique=True,
+    sqlite_where=_OUTBOX_ROW,
+    postgresql_where=_OUTBOX_ROW,
 )
 
 # --- the service: sign-in, API tokens, the audit trail, who saw sensitive fields --------------------
