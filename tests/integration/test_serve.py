@@ -140,6 +140,16 @@ def test_serve_answers_runs_its_worker_and_stops_on_ctrl_c(tmp_path: Path) -> No
             health = httpx.get(f"{base}/api/v1/health").json()
             assert health == {"status": "ok", "database": "sqlite"}
             assert "orgflow-wu" in "".join(served.lines)  # the demo sign-ins were printed
+            # The started line sends people to the web UI first, then to the API's docs; so does the
+            # demo's list of sign-ins. The address opens the sign-in page.
+            started = found.string
+            assert f"服务已启动：{base}/ （在浏览器打开并登录；API 文档 {base}/docs；" in started
+            assert "后台任务由本进程执行" in started and "按 Ctrl+C 停止" in started
+            assert f"在浏览器打开 {base}/ ，用上面的演示账号登录" in "".join(served.lines)
+            front = httpx.get(f"{base}/", follow_redirects=True)
+            assert front.status_code == 200 and str(front.url).startswith(f"{base}/login")
+            assert 'name="password"' in front.text
+            assert httpx.get(f"{base}/docs").status_code == 200
 
             with open_runtime(f"sqlite:///{home / 'orgflow.db'}") as runtime:
                 with runtime.database.transaction() as connection:

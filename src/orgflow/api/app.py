@@ -15,9 +15,10 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from orgflow.api.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from orgflow.api.null_bytes import refuse_nul_bytes
 from orgflow.api.problems import install_problem_handlers
 from orgflow.api.routes import ROUTERS
 from orgflow.auth.authenticator import Authenticator
@@ -66,6 +67,7 @@ def create_app(
         lifespan=lifespan,
         docs_url="/docs",
         openapi_url="/openapi.json",
+        dependencies=[Depends(refuse_nul_bytes)],  # pages too: every route the app has
     )
     app.state.runtime = runtime
     app.state.authenticator = Authenticator(runtime.database, runtime.clock, recent=PrincipalCache())

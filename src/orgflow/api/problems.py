@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from orgflow.api.null_bytes import NulInParameter
 from orgflow.errors import (
     AccountLocked,
     AttachmentRefused,
@@ -94,7 +95,7 @@ def status_and_code(error: OrgFlowError) -> tuple[int, str]:
         return 422, "definition_invalid"
     if isinstance(error, AttachmentRefused):
         return 422, "attachment_refused"
-    if isinstance(error, ConfigurationError):
+    if isinstance(error, ConfigurationError | NulInParameter):
         return 400, "bad_request"
     if isinstance(error, StorageError):
         return 503, "storage_unavailable"

@@ -66,7 +66,7 @@ def serve(
     ] = False,
     db: Db = None,
 ) -> None:
-    """运行 REST API 服务（OpenAPI 文档在 /docs）；Ctrl+C 停止。"""
+    """运行服务：网页界面（在浏览器打开 / 并登录）与 REST API（文档在 /docs）；Ctrl+C 停止。"""
     from orgflow.api.app import create_app
     from orgflow.api.serving import bound_socket, serve_app
 
@@ -88,9 +88,7 @@ def serve(
             serve_app(
                 app,
                 listening,
-                on_started=lambda: say(
-                    f"OrgFlow 服务已启动：{address}（API 文档 {address}/docs；{jobs}），按 Ctrl+C 停止"
-                ),
+                on_started=lambda: say(started_message(address, jobs)),
                 log_level=log_level,
                 access_log=access_log,
             )
@@ -144,7 +142,19 @@ def print_seeded(seeded: DemoSeeded, address: str) -> None:
         ["用户ID", "姓名", "角色", "密码", "可以试试"],
         [[s.user_id, name, s.role, s.password, s.tries] for s, name in seeded.accounts],
     )
-    say(f"浏览器登录与 API 文档：{address}/docs   服务状态：{address}/api/v1/health")
+    say(f"在浏览器打开 {address}/ ，用上面的演示账号登录")
+    say(f"API 文档：{address}/docs   服务状态：{address}/api/v1/health")
+
+
+def started_message(address: str, jobs: str) -> str:
+    """The line ``serve`` prints once it listens: the web UI to open first, then the API's docs.
+
+    ``scripts/quickstart.sh`` and the tests read the address right after ``服务已启动：``.
+    """
+    return (
+        f"OrgFlow 服务已启动：{address}/ （在浏览器打开并登录；API 文档 {address}/docs；{jobs}），"
+        "按 Ctrl+C 停止"
+    )
 
 
 def say(text: str) -> None:

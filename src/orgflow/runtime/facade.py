@@ -25,6 +25,7 @@ from orgflow.notify.delivery import Deliveries, templates_for
 from orgflow.notify.outbox import Outbox
 from orgflow.runtime.anomaly_queries import AnomalyQueries
 from orgflow.runtime.archiving import ArchiveOnCompletion, Archiver
+from orgflow.runtime.board_queries import BoardQueries
 from orgflow.runtime.chasing import DeadlineJobs
 from orgflow.runtime.contributions import Contributions
 from orgflow.runtime.deadlines import Deadlines
@@ -40,6 +41,7 @@ from orgflow.runtime.services import ServiceHandler, ServiceRegistry
 from orgflow.runtime.timer_starts import TimerStarts
 from orgflow.runtime.timers import TimerJobs, Timers
 from orgflow.runtime.unit_of_work import UnitOfWork
+from orgflow.runtime.visible_anomalies import VisibleAnomalies
 from orgflow.sensitive.keys import KeyRing, LazyKeyRing, key_source
 from orgflow.sensitive.sealing import SensitiveData
 from orgflow.settings import DEFAULT_HOME, Settings
@@ -58,6 +60,8 @@ class Runtime:
         database: The open database.
         queries: The read side.
         anomalies: The read side of the 异常 loop (lists, analysis, the seed's tables).
+        visible_anomalies: The 异常 a person may see, page by page, filtered in SQL (the web list).
+        board: The progress board (进度看板): running instances' open work by step or department.
         services: Service task handlers; register more at any time.
         executor: The command executor (its interceptor chain).
         archives: Builds archive folders and zips under ``<home>/archive``.
@@ -127,6 +131,8 @@ class Runtime:
         )
         self.queries = Queries(database, caches, files=files, clock=clock)
         self.anomalies = AnomalyQueries(database, caches, clock)
+        self.visible_anomalies = VisibleAnomalies(database)
+        self.board = BoardQueries(database)
         self.notifications = NotificationQueries(database, self.templates, self.notify, caches.org)
         self.archives = Archiver(self.queries, files, root=home / "archive", clock=clock)
         self.audit_trail = AuditTrail(database, clock)

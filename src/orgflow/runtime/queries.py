@@ -9,23 +9,21 @@ beside commands). Everything returned is a frozen view from
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import fields, replace
-from datetime import datetime
+from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 from orgflow.access.scope import DataScope
 from orgflow.clock import Clock, SystemClock
 from orgflow.engine.state import InstanceStatus
 from orgflow.errors import NotFound, WorkItemNotOpen
-from orgflow.model.archive_rule import ArchiveRule
-from orgflow.model.diff import diff_definitions
 from orgflow.model.field_access import without
 from orgflow.model.nodes import UserTask
 from orgflow.org.model import OrgSnapshot, department_group
 from orgflow.runtime.call_views import linked_instances
+from orgflow.runtime.definition_reads import DefinitionReads
 from orgflow.runtime.field_visibility import hidden_at, hidden_for, restrict_history, restrict_view
-from orgflow.runtime.inbox import inbox_filter, inbox_view, read_counts, read_page, view_query
+from orgflow.runtime.inbox_reads import InboxReads
 from orgflow.runtime.permissions import check_may_read
 from orgflow.runtime.sensitive_access import (
     mask_history,
@@ -35,19 +33,14 @@ from orgflow.runtime.sensitive_access import (
     sensitive_shown_to,
     shown_in,
 )
+from orgflow.runtime.view_rows import frozen, view_of
 from orgflow.runtime.views import (
     AttachmentView,
-    DefinitionView,
     HistoryEntry,
-    InboxCounts,
-    InboxInstance,
-    InboxItem,
-    InboxPage,
     InstanceDetail,
     InstanceList,
     InstanceSummary,
     InstanceView,
-    VersionDiff,
     WorkItemForm,
     WorkItemView,
     instance_view,
@@ -57,7 +50,6 @@ from orgflow.sensitive.masking import masked as masked_fields
 from orgflow.settings import DEFAULT_HOME
 from orgflow.store import (
     attachments,
-    definitions,
     history,
     instance_scope,
     instances,
@@ -68,15 +60,11 @@ from orgflow.store import (
 )
 from orgflow.store.caches import StoreCaches
 from orgflow.store.database import Connection, Database
-from orgflow.store.definitions import DeployedDefinition, StoredSource
 from orgflow.store.file_store import FileStore
-from orgflow.store.inbox import InboxView
 from orgflow.store.instances import StoredInstance
 
-View = TypeVar("View")
 
-
-class Queries:
+class Queries(DefinitionReads, InboxReads):
     """Read-only views for the CLI, the API and the web UI.
 
     ``files`` is where attachment content is read from (checked against its
@@ -97,55 +85,6 @@ class Queries:
         self._sensitive = caches.sensitive
         self._clock = clock or SystemClock()
         self._files = files or FileStore(DEFAULT_HOME / "attachments")
-
-    def definitions(self, *, key: str | None = None, latest_only: bool = True) -> tuple[DefinitionView, ...]:
-        """Deployed definitions: each key's newest version, or every version (``latest_only=False``)."""
-        with self._database.reading() as connection:
-            rows = definitions.listing(connection, key=key, latest_only=latest_only)
-        return tuple(_view(DefinitionView, row) for row in rows)
-
-    def definition(self, key: str, version: int | None = None) -> DeployedDefinition:
-        """A deployed version, parsed: the newest of ``key``, or ``version`` (for export and diagrams).
-
-        Raises:
-            NotFound: The key is not deployed, or has no such version.
-        """
-        with self._database.reading() as connection:
-            if version is not None:
-                return self._catalog.version(connection, key, version)
-            found = self._catalog.latest(connection, key)
-        if found is None:
-            raise NotFound(f"流程定义 {key} 未部署（orgflow definitions 可列出已部署的流程）")
-        return found
-
-    def source(self, definition_id: str) -> StoredSource:
-        """What a deployed version was deployed from, its format and stored text (for an exact export).
-
-        Raises:
-            NotFound: No such version.
-        """
-        with self._database.reading() as connection:
-            stored = definitions.source_of(connection, definition_id)
-        if stored is None:
-            raise NotFound(f"流程定义 {definition_id} 不存在")
-        return stored
-
-    def diff(self, key: str, from_version: int, to_version: int) -> VersionDiff:
-        """What changed from one version of ``key`` to another (nodes, flows, process rules).
-
-        Raises:
-            NotFound: The key has no such version.
-        """
-        with self._database.reading() as connection:
-            old, new = (self._catalog.version(connection, key, v) for v in (from_version, to_version))
-        return VersionDiff(
-            key=key,
-            from_version=old.version,
-            to_version=new.version,
-            from_label=old.label,
-            to_label=new.label,
-            diff=diff_definitions(old.definition, new.definition),
-        )
 
     def work_items(
         self,
@@ -186,10 +125,10 @@ class Queries:
                 offset=offset,
             )
         return tuple(  # lists show sensitive values masked, whoever asks
-            _view(
+            view_of(
                 WorkItemView,
                 row,
-                data=_frozen(masked_sealed(self._sensitive, row["data"], row["instance_id"])),
+                data=frozen(masked_sealed(self._sensitive, row["data"], row["instance_id"])),
             )
             for row in rows
         )
@@ -218,7 +157,7 @@ class Queries:
                 limit=limit,
                 offset=offset,
             )
-        return tuple(_view(InstanceSummary, row, status=InstanceStatus(row["status"])) for row in rows)
+        return tuple(view_of(InstanceSummary, row, status=InstanceStatus(row["status"])) for row in rows)
 
     def instance(
         self, id_or_business_key: str, *, viewer: str | None = None, source: str | None = None
@@ -297,79 +236,8 @@ class Queries:
                 if len(rows) < limit and (rows or offset == 0)
                 else instance_scope.count(connection, scope, wanted)
             )
-        items = tuple(_view(InstanceSummary, row, status=InstanceStatus(row["status"])) for row in rows)
+        items = tuple(view_of(InstanceSummary, row, status=InstanceStatus(row["status"])) for row in rows)
         return InstanceList(items=items, total=total, limit=limit, offset=offset)
-
-    def inbox(
-        self,
-        user: str,
-        view: InboxView | str = InboxView.TODO,
-        *,
-        definition_key: str | None = None,
-        department: str | None = None,
-        due_before: datetime | None = None,
-        due_after: datetime | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> InboxPage[InboxItem] | InboxPage[InboxInstance]:
-        """One page of an inbox view: 待办 ``todo``, 已办 ``done``, 我发起的 ``started``, 抄送我的 ``cc``.
-
-        ``todo`` is oldest first, the others newest first; ``total`` counts the
-        whole view with the same filters. ``department`` is an id or name; for
-        ``started`` and ``cc`` it and the due times ask about the instance's
-        open work items.
-
-        Raises:
-            ConfigurationError: An unknown view, or a page size outside 1..500.
-            NotFound: No such department.
-        """
-        chosen = inbox_view(view)
-        with self._database.reading() as connection:
-            chart = self._org.current(connection)
-            filters = inbox_filter(chart, definition_key, department, due_before, due_after)
-            query = view_query(chosen, user, chart, filters)
-            return read_page(connection, self._catalog, query, chosen, limit=limit, offset=offset)
-
-    def inbox_with_counts(
-        self,
-        user: str,
-        view: InboxView | str = InboxView.TODO,
-        *,
-        definition_key: str | None = None,
-        department: str | None = None,
-        due_before: datetime | None = None,
-        due_after: datetime | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> tuple[InboxPage[InboxItem] | InboxPage[InboxInstance], InboxCounts]:
-        """:meth:`inbox` and :meth:`inbox_counts` with the same filters, in one read (what the API shows).
-
-        Raises:
-            ConfigurationError: An unknown view, or a page size outside 1..500.
-            NotFound: No such department.
-        """
-        chosen = inbox_view(view)
-        with self._database.reading() as connection:
-            chart = self._org.current(connection)
-            filters = inbox_filter(chart, definition_key, department, due_before, due_after)
-            query = view_query(chosen, user, chart, filters)
-            page = read_page(connection, self._catalog, query, chosen, limit=limit, offset=offset)
-            return page, read_counts(connection, user, chart, filters)
-
-    def inbox_counts(
-        self,
-        user: str,
-        *,
-        definition_key: str | None = None,
-        department: str | None = None,
-        due_before: datetime | None = None,
-        due_after: datetime | None = None,
-    ) -> InboxCounts:
-        """How many entries each of a person's inbox views has, with the same filters as :meth:`inbox`."""
-        with self._database.reading() as connection:
-            chart = self._org.current(connection)
-            filters = inbox_filter(chart, definition_key, department, due_before, due_after)
-            return read_counts(connection, user, chart, filters)
 
     def _detail(
         self, connection: Connection, stored: StoredInstance, viewer: str | None = None
@@ -399,7 +267,7 @@ class Queries:
         hidden = hidden_for(deployed.definition, stored.state, viewer)
         instance_id = stored.state.id
         entries = tuple(
-            _view(HistoryEntry, row, data=_frozen(self._sensitive.open(row["data"], instance_id)))
+            view_of(HistoryEntry, row, data=frozen(self._sensitive.open(row["data"], instance_id)))
             for row in rows
         )
         children, caller = linked_instances(connection, stored, deployed.definition)
@@ -430,7 +298,7 @@ class Queries:
         with self._database.reading() as connection:
             instance_id = _instance_id(connection, id_or_business_key)
             rows = sensitive_views.for_instance(connection, instance_id, limit=limit, offset=offset)
-        return tuple(_view(SensitiveViewEntry, row, fields=tuple(row["fields"])) for row in rows)
+        return tuple(view_of(SensitiveViewEntry, row, fields=tuple(row["fields"])) for row in rows)
 
     def _log_view(
         self, viewer: str | None, instance_id: str, shown: frozenset[str], source: str | None
@@ -518,7 +386,7 @@ class Queries:
         with self._database.reading() as connection:
             instance_id = _instance_id(connection, id_or_business_key)
             rows = attachments.for_instance(connection, instance_id)
-        return tuple(_view(AttachmentView, row) for row in rows)
+        return tuple(view_of(AttachmentView, row) for row in rows)
 
     def attachment_content(self, attachment_id: str) -> tuple[AttachmentView, bytes]:
         """One attachment and its content, checked against its checksum.
@@ -531,16 +399,8 @@ class Queries:
             row = attachments.by_id(connection, attachment_id)
         if row is None:
             raise NotFound(f"附件 {attachment_id} 不存在")
-        view = _view(AttachmentView, row)
+        view = view_of(AttachmentView, row)
         return view, self._files.read(view.sha256, file_name=view.file_name)
-
-    def archive_rule(self, definition_id: str) -> ArchiveRule | None:
-        """How a deployed version names its archive folder (``None``: it asks for no archive)."""
-        deployed = self._catalog.cached(definition_id)
-        if deployed is None:  # every completed instance asks: no transaction once it is known
-            with self._database.reading() as connection:
-                deployed = self._catalog.get(connection, definition_id)
-        return None if deployed is None else deployed.definition.archive
 
 
 def _check_may_read(
@@ -571,17 +431,6 @@ def _found(connection: Connection, id_or_business_key: str) -> StoredInstance:
     if stored is None:
         raise NotFound(f"流程实例 {id_or_business_key} 不存在")
     return stored
-
-
-def _view(kind: type[View], row: Mapping[str, Any], **converted: Any) -> View:
-    """Build a view from the row's columns of the same names; ``converted`` replaces some of them."""
-    values = {field.name: row[field.name] for field in fields(kind)}  # type: ignore[arg-type]
-    values.update(converted)
-    return kind(**values)
-
-
-def _frozen(data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-    return None if data is None else MappingProxyType(dict(data))
 
 
 def _instance_id(connection: Connection, id_or_business_key: str) -> str:

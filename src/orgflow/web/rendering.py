@@ -21,8 +21,9 @@ from fastapi.responses import HTMLResponse
 from orgflow.access.roles import Permission, Role, permissions_of, require, roles_of
 from orgflow.auth.principal import Principal
 from orgflow.model.iso_time import LOCAL_ZONE
-from orgflow.org.model import OrgSnapshot
+from orgflow.org.model import DEPARTMENT_GROUP, ROLE_GROUP, OrgSnapshot
 from orgflow.runtime.facade import Runtime
+from orgflow.runtime.views import OpenWorkItem
 from orgflow.web.i18n import LANG_COOKIE, N_, Translator, known_locale
 from orgflow.web.session import CSRF_FIELD, page_principal
 
@@ -131,6 +132,17 @@ class PageScope:
         """Whether the viewer's roles grant ``permission``."""
         return permission in self.permissions
 
+    def may_act_on(self, item: OpenWorkItem) -> bool:
+        """Whether the viewer may act on an open item: the engine's rule (its assignee, else its group).
+
+        Only decides what a page offers; the runtime checks again when asked to act.
+        """
+        if not self.may(Permission.WORK_ITEM_ACT):
+            return False
+        if item.assignee is not None:
+            return item.assignee == self.user_id
+        return item.candidate_group is None or item.candidate_group in self.org.groups_of(self.user_id)
+
     def name_of(self, user_id: str | None) -> str:
         """A person's display name (their id when unknown; empty for nobody)."""
         if not user_id:
@@ -143,6 +155,17 @@ class PageScope:
             return ""
         found = self.chart.department(ref) if self.chart is not None else None
         return found.name if found is not None else ref
+
+    def group_label(self, group: str) -> str:
+        """A candidate group in the page's language (``部门：研发部``, ``角色：财务审核员（财务部）``)."""
+        if group.startswith(DEPARTMENT_GROUP):
+            return self.t("部门：{name}", name=self.department_name(group.removeprefix(DEPARTMENT_GROUP)))
+        if group.startswith(ROLE_GROUP):
+            role, _, ref = group.removeprefix(ROLE_GROUP).partition("@")
+            if ref:
+                return self.t("角色：{role}（{department}）", role=role, department=self.department_name(ref))
+            return self.t("角色：{role}", role=role)
+        return group
 
     def due(self, due_at: datetime | None) -> str | None:
         """:func:`due_state` at this request's time."""

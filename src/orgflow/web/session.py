@@ -4,11 +4,13 @@ Pages read the same browser session as the API (the ``orgflow_session``
 cookie, :mod:`orgflow.auth.authenticator`). Someone not signed in is sent to
 the sign-in page, which brings them back afterwards (``next``, a path on this
 site only). A posted form must carry the session's CSRF token in its
-``csrf_token`` field, as the API's unsafe requests carry it in a header.
+``csrf_token`` field, as the API's unsafe requests carry it in a header; the
+files it brings are closed once the page has answered.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -56,8 +58,12 @@ def page_principal(request: Request) -> Principal:
     return principal
 
 
-async def posted_form(request: Request) -> FormData:
+async def posted_form(request: Request) -> AsyncIterator[FormData]:
     """The posted form, refused unless it echoes the signed-in session's CSRF token.
+
+    Its uploaded files are closed (their temporary files removed) once the
+    route is done, however it ends (refused, rejected or done), rather than
+    left to the garbage collector.
 
     Raises:
         SignInNeeded: Nobody is signed in.
@@ -65,11 +71,14 @@ async def posted_form(request: Request) -> FormData:
     """
     principal = page_principal(request)
     form = await request.form()
-    given = form.get(CSRF_FIELD)
-    expected = principal.csrf_token
-    if not isinstance(given, str) or not given or expected is None or not same(given, expected):
-        raise CsrfRefused("表单已过期或不是从本站页面提交的，请刷新页面后重试")
-    return form
+    try:
+        given = form.get(CSRF_FIELD)
+        expected = principal.csrf_token
+        if not isinstance(given, str) or not given or expected is None or not same(given, expected):
+            raise CsrfRefused("表单已过期或不是从本站页面提交的，请刷新页面后重试")
+        yield form
+    finally:
+        await form.close()
 
 
 Viewer = Annotated[Principal, Depends(page_principal)]

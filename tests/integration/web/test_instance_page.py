@@ -18,8 +18,8 @@ from orgflow.runtime.actions import CompleteWorkItem, InstanceView, StartProcess
 from orgflow.runtime.actions.anomalies import RaiseAnomaly
 from orgflow.runtime.actions.task_operations import TransferWorkItem
 from orgflow.web.i18n import catalog
+from orgflow.web.instance_timeline import HIDDEN_KINDS, SIGNER_CHANGES, TIMELINE_LABELS, TIMELINE_OUTCOMES
 from orgflow.web.rendering import local_time
-from orgflow.web.routes.instance import HIDDEN_KINDS, SIGNER_CHANGES, TIMELINE_LABELS, TIMELINE_OUTCOMES
 
 from .conftest import Browser
 

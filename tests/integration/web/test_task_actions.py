@@ -176,7 +176,7 @@ def test_transfer_without_a_person_names_the_field(
     _detail, item = in_review(demo_runtime)
     answer = browser_for("li_yanfa").post(f"/work-items/{item.id}/transfer", {"to_user": "", "reason": ""})
     assert answer.status_code == 422
-    assert "请填写「转交给」" in answer.text
+    assert "请选择「转交给」" in answer.text
     assert item.id in todo_ids(demo_runtime, "li_yanfa")
 
 

@@ -7,9 +7,11 @@ from fastapi import APIRouter
 from orgflow.web.routes import (
     admin,
     anomalies,
+    anomaly,
     board,
     follow_actions,
     instance,
+    people,
     signin,
     starting,
     task_actions,
@@ -26,7 +28,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     admin.router,
     board.router,
     anomalies.router,
+    anomaly.router,  # after anomalies: /anomalies/new before /anomalies/{number}
     instance.router,
+    people.router,
     starting.router,
     work_item.router,
 )

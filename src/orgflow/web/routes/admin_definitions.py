@@ -40,7 +40,8 @@ from orgflow.runtime.views import DefinitionView
 from orgflow.runtime.views.instances import Deployed
 from orgflow.web.rendering import PageScope, SignedInPage
 from orgflow.web.routes.admin_sections import SECTIONS
-from orgflow.web.routes.admin_uploads import UploadForm, uploads
+from orgflow.web.routes.admin_uploads import uploads
+from orgflow.web.session import PostedForm
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,7 +107,7 @@ def definitions_page(page: SignedInPage) -> Response:
 
 
 @router.post("/admin/definitions")
-def deploy(page: SignedInPage, form: UploadForm, request: Request) -> Response:
+def deploy(page: SignedInPage, form: PostedForm, request: Request) -> Response:
     """Deploy the uploaded file, or list what is wrong with it (nothing deployed)."""
     page.require(Permission.DEFINITION_DEPLOY)
     files = uploads(form, "file")

@@ -18,27 +18,64 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from orgflow.access.roles import Permission
 from orgflow.api.dependencies import authenticator_of, source_address
 from orgflow.attachments.file_names import safe_name
-from orgflow.org.model import Department, OrgSnapshot
+from orgflow.org.model import Department, OrgSnapshot, User
 from orgflow.org.spreadsheet import OrgFileError, read_org_files
 from orgflow.runtime.actions import ImportOrg
 from orgflow.runtime.views.organisation import OrgImported
 from orgflow.web.rendering import PageScope, SignedInPage
 from orgflow.web.routes.admin_sections import SECTIONS
-from orgflow.web.routes.admin_uploads import UploadForm, uploads
+from orgflow.web.routes.admin_uploads import uploads
+from orgflow.web.routes.admin_users import people_shown
+from orgflow.web.session import PostedForm
 
 router = APIRouter(include_in_schema=False)
 
 #: Most files one import takes: a workbook, or the departments and the users CSV (as the API).
 MAX_FILES: Final = 2
+
+#: People listed per page (a chart of thousands would make one page megabytes long).
+PEOPLE_PER_PAGE: Final = 50
+
+#: Members named in a department of the tree; the rest are behind a link to the filtered list.
+MEMBERS_NAMED: Final = 12
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleList:
+    """One page of the chart's people, narrowed by a search and a department."""
+
+    people: tuple[User, ...]
+    total: int
+    number: int
+    pages: int
+    search: str
+    department: str
+
+    def address(self, number: int) -> str:
+        """This list's address at page ``number``."""
+        wanted = {"q": self.search, "department": self.department, "people_page": number}
+        return "/admin/org?" + urlencode({k: v for k, v in wanted.items() if v}) + "#org-people"
+
+
+def people_list(chart: OrgSnapshot, search: str, department: str, number: int) -> PeopleList:
+    """Page ``number`` (clamped) of the people matching ``search``, in ``department`` when one is given."""
+    matching = people_shown(chart, search)
+    if department:
+        matching = [user for user in matching if department in user.departments]
+    pages = max(1, -(-len(matching) // PEOPLE_PER_PAGE))
+    number = min(number, pages)
+    shown = tuple(matching[(number - 1) * PEOPLE_PER_PAGE : number * PEOPLE_PER_PAGE])
+    return PeopleList(shown, len(matching), number, pages, search, department)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +118,14 @@ def department_tree(chart: OrgSnapshot) -> tuple[DepartmentBranch, ...]:
     return branches(None)
 
 
-def _render(page: PageScope, *, status: int = 200, **context: Any) -> Response:
+def _render(
+    page: PageScope, *, status: int = 200, listed: PeopleList | None = None, **context: Any
+) -> Response:
     chart = page.org
     values: dict[str, Any] = {
         "tree": department_tree(chart),
-        "people": list(chart.users.values()),
+        "listed": listed or people_list(chart, "", "", 1),
+        "members_named": MEMBERS_NAMED,
         "may_import": page.may(Permission.ORG_MANAGE),
         "problems": (),
         "file_error": None,
@@ -96,14 +136,19 @@ def _render(page: PageScope, *, status: int = 200, **context: Any) -> Response:
 
 
 @router.get("/admin/org")
-def org_page(page: SignedInPage) -> Response:
-    """The department tree and the people."""
+def org_page(
+    page: SignedInPage,
+    q: Annotated[str, Query(max_length=100)] = "",
+    department: Annotated[str, Query(max_length=200)] = "",
+    people_page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> Response:
+    """The department tree and the people, a page at a time (searchable, by department)."""
     page.require(Permission.ORG_READ)
-    return _render(page)
+    return _render(page, listed=people_list(page.org, q, department, people_page))
 
 
 @router.post("/admin/org/import")
-def import_org(page: SignedInPage, form: UploadForm, request: Request) -> Response:
+def import_org(page: SignedInPage, form: PostedForm, request: Request) -> Response:
     """Replace the org chart with the uploaded one, or list what is wrong with it."""
     page.require(Permission.ORG_MANAGE)
     files = uploads(form, "files")

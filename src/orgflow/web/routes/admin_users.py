@@ -13,6 +13,7 @@ each chart user's account through the store's own look-up.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Final
 from urllib.parse import urlencode
 
@@ -129,11 +130,6 @@ def users_page(
     return _render(page, notice=notice, tokens_page=tokens_page, people_page=people_page, search=q)
 
 
-def _password(form: PostedForm) -> str:
-    given = form.get("password")
-    return given if isinstance(given, str) else ""
-
-
 def _refused(
     page: PageScope, user_id: str, field: str, error: ConfigurationError | CommandRejected
 ) -> Response:
@@ -142,20 +138,46 @@ def _refused(
     return _render(page, status=422 if status == 400 else status, errors={(user_id, field): str(error)})
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordForm:
+    """One of the two forms that post a password: what it runs, where its error shows, what it says."""
+
+    #: The runtime action, given the user, the password and the actor.
+    action: type[AddAccount | SetPassword]
+    #: The form's field an error is shown next to.
+    field: str
+    #: What the page says when no password was given.
+    missing: str
+    #: The ``?notice=`` code once done.
+    notice: str
+
+
+ADD_ACCOUNT: Final = PasswordForm(AddAccount, "new-password", N_("请填写初始密码"), "account_added")
+SET_PASSWORD: Final = PasswordForm(SetPassword, "password", N_("请填写新密码"), "password_set")
+
+
+def _with_password(
+    page: PageScope, form: PostedForm, request: Request, user_id: str, kind: PasswordForm
+) -> Response:
+    """Run ``kind``'s action with the posted password; if it is empty or refused, the page again."""
+    page.require(Permission.ACCOUNT_MANAGE)
+    given = form.get("password")
+    password = given if isinstance(given, str) else ""
+    if not password:
+        return _render(page, status=422, errors={(user_id, kind.field): page.t(kind.missing)})
+    try:
+        page.runtime.execute(
+            kind.action(user_id, password, actor=page.user_id), source=source_address(request)
+        )
+    except (ConfigurationError, CommandRejected) as error:
+        return _refused(page, user_id, kind.field, error)
+    return _done(kind.notice, user_id)
+
+
 @router.post("/admin/users/{user_id}/account")
 def add_account(page: SignedInPage, form: PostedForm, request: Request, user_id: UserId) -> Response:
     """Let a chart user sign in with the password given."""
-    page.require(Permission.ACCOUNT_MANAGE)
-    password = _password(form)
-    if not password:
-        return _render(page, status=422, errors={(user_id, "new-password"): page.t("请填写初始密码")})
-    try:
-        page.runtime.execute(
-            AddAccount(user_id, password, actor=page.user_id), source=source_address(request)
-        )
-    except (ConfigurationError, CommandRejected) as error:
-        return _refused(page, user_id, "new-password", error)
-    return _done("account_added", user_id)
+    return _with_password(page, form, request, user_id, ADD_ACCOUNT)
 
 
 @router.post("/admin/users/{user_id}/unlock")
@@ -169,17 +191,7 @@ def unlock_account(page: SignedInPage, form: PostedForm, request: Request, user_
 @router.post("/admin/users/{user_id}/password")
 def set_password(page: SignedInPage, form: PostedForm, request: Request, user_id: UserId) -> Response:
     """Give the account a new password (it also unlocks it and ends its sessions)."""
-    page.require(Permission.ACCOUNT_MANAGE)
-    password = _password(form)
-    if not password:
-        return _render(page, status=422, errors={(user_id, "password"): page.t("请填写新密码")})
-    try:
-        page.runtime.execute(
-            SetPassword(user_id, password, actor=page.user_id), source=source_address(request)
-        )
-    except (ConfigurationError, CommandRejected) as error:
-        return _refused(page, user_id, "password", error)
-    return _done("password_set", user_id)
+    return _with_password(page, form, request, user_id, SET_PASSWORD)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")

@@ -1,17 +1,13 @@
 """进度看板: the running instances a person may see, kanban-style, by current step or by department.
 
 The data scope is the instance list's (``GET /api/v1/instances``): the
-runtime's :class:`~orgflow.runtime.board_queries.BoardQueries` turns it into
-one ``WHERE``, groups open work into columns in SQL and returns at most
-:data:`PER_COLUMN` cards of each column with the column's count and overdue
-count, so the board reads the same few rows with 100,000 instances as with
-ten. A column with more cards says ``+N``, linking to that column alone,
-which pages through all of them; at most :data:`MAX_COLUMNS` columns show, the
+runtime's board (:class:`~orgflow.runtime.board_queries.BoardQueries`) turns it
+into one ``WHERE``, ranks the open work of each column and returns at most
+:data:`PER_COLUMN` cards of each with the column's count and overdue count. A
+column with more cards says ``+N``, linking to that column alone, which pages
+through all of them; at most :data:`MAX_COLUMNS` columns show, the
 rest are counted. Cards past their time limit carry 已超时 (text, not only
 colour) and instances with an open 异常 carry 异常.
-
-``BoardQueries`` is built here from the runtime's database (the runtime's
-``Queries`` does not offer it yet).
 """
 
 from __future__ import annotations
@@ -26,8 +22,7 @@ from fastapi.responses import Response
 from orgflow.access.roles import Permission
 from orgflow.access.scope import scope_of
 from orgflow.errors import NotFound
-from orgflow.org.model import DEPARTMENT_GROUP, ROLE_GROUP
-from orgflow.runtime.board_queries import Board, BoardCard, BoardColumn, BoardQueries
+from orgflow.runtime.board_queries import Board, BoardCard, BoardColumn
 from orgflow.store.board import BoardGrouping
 from orgflow.web.i18n import N_
 from orgflow.web.rendering import PageScope, SignedInPage
@@ -86,22 +81,10 @@ def holder(page: PageScope, card: BoardCard) -> str:
     if card.assignee:
         first = page.name_of(card.assignee)
     elif card.candidate_group:
-        first = group_label(page, card.candidate_group)
+        first = page.group_label(card.candidate_group)
     else:
         first = page.t("未分配")
     return page.t("{name} 等 {n} 人", name=first, n=card.holders) if card.holders > 1 else first
-
-
-def group_label(page: PageScope, group: str) -> str:
-    """A candidate group in the page's language (``部门：研发部``, ``角色：财务审核员（财务部）``)."""
-    if group.startswith(DEPARTMENT_GROUP):
-        return page.t("部门：{name}", name=page.department_name(group.removeprefix(DEPARTMENT_GROUP)))
-    if group.startswith(ROLE_GROUP):
-        role, _, ref = group.removeprefix(ROLE_GROUP).partition("@")
-        if ref:
-            return page.t("角色：{role}（{department}）", role=role, department=page.department_name(ref))
-        return page.t("角色：{role}", role=role)
-    return group
 
 
 def _ordered(page: PageScope, board: Board, names: dict[str, str]) -> list[BoardColumn]:
@@ -155,7 +138,7 @@ def progress_board(
         overdue=overdue in ("1", "true", "on"),
     )
     number = number if filters.focused else 1
-    board = BoardQueries(page.runtime.database).board(
+    board = page.runtime.board.board(
         scope_of(page.viewer, page.org),
         page.org,
         by=grouping,

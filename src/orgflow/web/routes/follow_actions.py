@@ -38,16 +38,9 @@ from orgflow.runtime.permissions import check_may_urge
 from orgflow.runtime.urging import INSTANCE_URGED, URGE_INTERVAL
 from orgflow.runtime.views import AttachmentView, InstanceDetail
 from orgflow.web.i18n import N_
+from orgflow.web.people import NOBODY, Choice, PeoplePicker, chosen_people, people_picker, taking_part
 from orgflow.web.rendering import ENVIRONMENT, PageScope, SignedInPage, local_time
-from orgflow.web.routes.task_actions import (
-    DONE_KINDS,
-    Choice,
-    PeopleGroup,
-    acts_on,
-    form_people,
-    form_text,
-    people_groups,
-)
+from orgflow.web.routes.task_actions import DONE_KINDS, form_text
 from orgflow.web.session import PostedForm, local_path
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +101,7 @@ class FollowChoices:
     may_attach: bool
     attach_to: tuple[Choice, ...]
     may_withdraw: bool
-    people: tuple[PeopleGroup, ...]
+    people: PeoplePicker
     attachments: tuple[AttachmentRow, ...]
     back: str
 
@@ -167,7 +160,7 @@ def follow_choices(page: PageScope, detail: InstanceDetail) -> FollowChoices:
     """What the partial's forms offer on ``detail``'s instance."""
     instance = detail.instance
     running = instance.status is InstanceStatus.RUNNING
-    mine = [item for item in instance.work_items if acts_on(page, item)]
+    mine = [item for item in instance.work_items if page.may_act_on(item)]
     may_attach = running and (instance.initiator == page.user_id or bool(mine))
     attach_to = (
         Choice("", page.t("整个流程实例")),
@@ -187,7 +180,7 @@ def follow_choices(page: PageScope, detail: InstanceDetail) -> FollowChoices:
         may_attach=may_attach,
         attach_to=attach_to,
         may_withdraw=_may_withdraw(page, detail),
-        people=people_groups(page) if may_follow else (),
+        people=people_picker(page, near=taking_part(detail)) if may_follow else NOBODY,
         attachments=tuple(_row(page, view) for view in page.runtime.queries.attachments(instance.id)),
         back=back,
     )
@@ -252,7 +245,7 @@ def urge(ref: InstanceRef, page: SignedInPage, request: Request, form: PostedFor
 def copy(ref: InstanceRef, page: SignedInPage, request: Request, form: PostedForm) -> Response:
     """抄送: let people follow the instance, read-only, with a note."""
     detail = _followed(page, ref)
-    users = form_people(page, form, "users", N_("抄送给"))
+    users = chosen_people(page, form, "users", N_("抄送给"))
     note = form_text(page, form, "note", N_("抄送说明"))
     action = CopyInstance(detail.instance.id, users=users, actor=page.user_id, note=note)
     copied = page.runtime.execute(action, source=source_address(request))

@@ -35,7 +35,6 @@ from orgflow.runtime.views import OpenWorkItem
 from orgflow.store.definitions import DeployedDefinition
 from orgflow.web.forms import check_messages, controls, posted_name, read_posted, rejection_messages
 from orgflow.web.rendering import PageScope, SignedInPage
-from orgflow.web.routes.work_item import may_act_on
 from orgflow.web.session import PostedForm
 
 router = APIRouter(include_in_schema=False)
@@ -156,7 +155,7 @@ def _own_first_item(
     """The one open work item of the first step the initiator may act on, if there is exactly one."""
     if step is None:
         return None
-    own = [item for item in items if item.node_id == step.id and may_act_on(page, item)]
+    own = [item for item in items if item.node_id == step.id and page.may_act_on(item)]
     return own[0] if len(own) == 1 else None
 
 

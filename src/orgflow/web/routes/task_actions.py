@@ -16,7 +16,6 @@ After success each route goes back to the work item page with a fixed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Final
 from urllib.parse import quote
@@ -38,6 +37,15 @@ from orgflow.runtime.actions import (
 )
 from orgflow.runtime.views import InstanceDetail, OpenWorkItem, WorkItemForm
 from orgflow.web.i18n import N_
+from orgflow.web.people import (
+    NOBODY,
+    Choice,
+    PeoplePicker,
+    chosen_people,
+    chosen_person,
+    people_picker,
+    taking_part,
+)
 from orgflow.web.rendering import ENVIRONMENT, PageScope, SignedInPage
 from orgflow.web.session import PostedForm
 
@@ -67,22 +75,6 @@ POSITIONS: Final = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One option of a select: the value posted and what is shown."""
-
-    value: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class PeopleGroup:
-    """Active people of one department, for an ``<optgroup>``."""
-
-    label: str
-    people: tuple[Choice, ...]
-
-
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TaskChoices:
     """What the task operation forms offer the viewer on one work item.
@@ -97,42 +89,9 @@ class TaskChoices:
 
     may_act: bool
     return_targets: tuple[Choice, ...]
-    people: tuple[PeopleGroup, ...]
+    people: PeoplePicker
     removable: tuple[Choice, ...]
     positions: tuple[Choice, ...]
-
-
-def acts_on(page: PageScope, item: OpenWorkItem) -> bool:
-    """Whether the viewer may act on the open item: the engine's rule (its assignee, else its group).
-
-    For showing the forms only; the runtime checks again when one is sent.
-    """
-    if not page.may(Permission.WORK_ITEM_ACT):
-        return False
-    if item.assignee is not None:
-        return item.assignee == page.user_id
-    return item.candidate_group is None or item.candidate_group in page.org.groups_of(page.user_id)
-
-
-def people_groups(page: PageScope, leave_out: Sequence[str] = ()) -> tuple[PeopleGroup, ...]:
-    """The org chart's active people by primary department, without ``leave_out`` and the viewer."""
-    skipped = {page.user_id, *leave_out}
-    by_department: dict[str, list[Choice]] = {}
-    for user in page.org.users.values():
-        if not user.active or user.id in skipped:
-            continue
-        department = user.primary_department or ""
-        by_department.setdefault(department, []).append(Choice(user.id, f"{user.name}（{user.id}）"))
-    order = [*page.org.departments, ""]
-    groups = []
-    for department in order:
-        people = by_department.pop(department, None)
-        if people:
-            label = page.department_name(department) if department else page.t("其他")
-            groups.append(PeopleGroup(label, tuple(people)))
-    for department, people in by_department.items():  # a department missing from the chart's list
-        groups.append(PeopleGroup(page.department_name(department), tuple(people)))
-    return tuple(groups)
 
 
 def return_targets(page: PageScope, item: OpenWorkItem, detail: InstanceDetail) -> tuple[Choice, ...]:
@@ -176,13 +135,13 @@ def task_choices(page: PageScope, work_item: WorkItemForm, detail: InstanceDetai
     """What the partial's forms offer on ``work_item`` (nothing when the viewer may not act on it)."""
     item = work_item.work_item
     positions = tuple(Choice(value, page.t(label)) for value, label in POSITIONS)
-    if not acts_on(page, item):
-        return TaskChoices(may_act=False, return_targets=(), people=(), removable=(), positions=positions)
+    if not page.may_act_on(item):
+        return TaskChoices(may_act=False, return_targets=(), people=NOBODY, removable=(), positions=positions)
     leave_out = [user for user in (item.assignee, item.on_behalf_of) if user]
     return TaskChoices(
         may_act=True,
         return_targets=return_targets(page, item, detail),
-        people=people_groups(page, leave_out),
+        people=people_picker(page, leave_out, near=taking_part(detail)),
         removable=removable_signers(page, item, detail),
         positions=positions,
     )
@@ -214,16 +173,6 @@ def form_text(
             field=name,
         )
     return text
-
-
-def form_people(page: PageScope, form: FormData, name: str, label: str) -> tuple[str, ...]:
-    """The user ids chosen in a (multiple) select, without repeats; at least one."""
-    chosen = [value.strip() for value in form.getlist(name) if isinstance(value, str) and value.strip()]
-    if not chosen:
-        raise CommandRejected(
-            page.t("请选择「{label}」", label=page.t(label)), reason="field_required", field=name
-        )
-    return tuple(dict.fromkeys(chosen))
 
 
 def back_to_work_item(work_item_id: str, code: str) -> RedirectResponse:
@@ -262,7 +211,7 @@ def return_work(work_item_id: WorkItemId, page: SignedInPage, request: Request, 
 @router.post("/work-items/{work_item_id}/transfer")
 def transfer(work_item_id: WorkItemId, page: SignedInPage, request: Request, form: PostedForm) -> Response:
     """转交: hand the work item to one colleague, with a reason kept in the history."""
-    to_user = form_text(page, form, "to_user", N_("转交给"), required=True)
+    to_user = chosen_person(page, form, "to_user", N_("转交给"))
     reason = form_text(page, form, "reason", N_("转交原因"))
     operate(page, request, TransferWorkItem(work_item_id, page.user_id, to_user, reason))
     return back_to_work_item(work_item_id, "transferred")
@@ -271,7 +220,7 @@ def transfer(work_item_id: WorkItemId, page: SignedInPage, request: Request, for
 @router.post("/work-items/{work_item_id}/add-signer")
 def add_signer(work_item_id: WorkItemId, page: SignedInPage, request: Request, form: PostedForm) -> Response:
     """加签: others sign before, after or alongside the viewer."""
-    users = form_people(page, form, "users", N_("加签人"))
+    users = chosen_people(page, form, "users", N_("加签人"))
     position = form.get("position")
     known = dict(POSITIONS)
     if not isinstance(position, str) or position not in known:

@@ -77,18 +77,6 @@ _UNITS: Final = {
 }
 
 
-def may_act_on(page: PageScope, item: OpenWorkItem) -> bool:
-    """Whether the viewer may act on an open item: the engine's rule (its assignee, else its group's members).
-
-    Only decides what the page offers; the runtime checks again when asked to act.
-    """
-    if not page.may(Permission.WORK_ITEM_ACT):
-        return False
-    if item.assignee is not None:
-        return item.assignee == page.user_id
-    return item.candidate_group is None or item.candidate_group in page.org.groups_of(page.user_id)
-
-
 def handler_of(page: PageScope, item: OpenWorkItem | WorkItemView) -> str:
     """Who has the item: a person's name, else its group (``部门：客服部``)."""
     if item.assignee:
@@ -232,7 +220,7 @@ def _render(
     row = opened.row
     work_item = opened.work_item
     item = work_item.work_item if work_item is not None else None
-    acting = item is not None and may_act_on(page, item)
+    acting = item is not None and page.may_act_on(item)
     data = work_item.data if work_item is not None else opened.detail.instance.data
     step_values = dict(data) if work_item is not None else _closed_values(opened)
     if posted:

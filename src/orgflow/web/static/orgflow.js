@@ -1,7 +1,8 @@
 // OrgFlow's pages work without scripts; this only adds conveniences:
 // - a form field checked by the browser (required, min, max, pattern) gets its message next to it,
 //   in the page's language, before the form is sent (the server checks everything again);
-// - buttons with data-confirm ask first.
+// - buttons with data-confirm ask first;
+// - a people field's search box (data-people-search) suggests matching people as one types.
 (function () {
   "use strict";
   function messageFor(input) {
@@ -47,6 +48,33 @@
       if (first) { first.focus(); }
     }
   }, true);
+  var searching = null;
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box || !box.hasAttribute || !box.hasAttribute("data-people-search")) { return; }
+    var words = box.value.split(/[,，、;；\s]+/);
+    var last = words[words.length - 1];
+    window.clearTimeout(searching);
+    if (!last) { return; }
+    searching = window.setTimeout(function () {
+      var address = box.getAttribute("data-people-search") + "?q=" + encodeURIComponent(last);
+      fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (answer) { return answer.ok ? answer.json() : []; })
+        .then(function (people) {
+          var list = document.getElementById(box.getAttribute("list"));
+          if (!list) { return; }
+          var before = words.slice(0, -1).join(", ");
+          list.replaceChildren.apply(list, people.map(function (person) {
+            var option = document.createElement("option");
+            option.value = before ? before + ", " + person.value : person.value;
+            option.label = person.label;
+            option.textContent = person.label;
+            return option;
+          }));
+        })
+        .catch(function () { /* suggestions are a convenience; typing still works */ });
+    }, 200);
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
     if (button && !window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
