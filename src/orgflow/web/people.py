@@ -127,20 +127,28 @@ def _whole_chart(page: PageScope, skipped: set[str]) -> tuple[PeopleGroup, ...]:
     return tuple(groups)
 
 
+def _contains(user: User, needle: str) -> bool:
+    """Whether a person's id or name contains ``needle`` (already case-folded)."""
+    return needle in user.id.casefold() or needle in user.name.casefold()
+
+
+def people_shown(chart: OrgSnapshot, search: str) -> list[User]:
+    """The chart's people, active or not, whose id or name contains ``search`` (everyone for none), by id."""
+    needle = search.strip().casefold()
+    return sorted((u for u in chart.users.values() if not needle or _contains(u, needle)), key=lambda u: u.id)
+
+
 def search_people(chart: OrgSnapshot, query: str, limit: int = SEARCH_LIMIT) -> list[User]:
     """Active people whose id or name contains ``query`` (case-insensitive): exact matches first."""
     needle = query.strip().casefold()
     if not needle:
         return []
-    exact, partly = [], []
+    exact: list[User] = []
+    partly: list[User] = []
     for user in chart.users.values():
-        if not user.active:
+        if not user.active or not _contains(user, needle):
             continue
-        name, user_id = user.name.casefold(), user.id.casefold()
-        if needle in (name, user_id):
-            exact.append(user)
-        elif needle in name or needle in user_id:
-            partly.append(user)
+        (exact if needle in (user.name.casefold(), user.id.casefold()) else partly).append(user)
     return (exact + partly)[:limit]
 
 

@@ -32,10 +32,10 @@ from orgflow.org.model import Department, OrgSnapshot, User
 from orgflow.org.spreadsheet import OrgFileError, read_org_files
 from orgflow.runtime.actions import ImportOrg
 from orgflow.runtime.views.organisation import OrgImported
+from orgflow.web.people import people_shown
 from orgflow.web.rendering import PageScope, SignedInPage
 from orgflow.web.routes.admin_sections import SECTIONS
 from orgflow.web.routes.admin_uploads import uploads
-from orgflow.web.routes.admin_users import people_shown
 from orgflow.web.session import PostedForm
 
 router = APIRouter(include_in_schema=False)

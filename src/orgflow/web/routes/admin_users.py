@@ -24,13 +24,13 @@ from orgflow.access.roles import Permission
 from orgflow.api.dependencies import authenticator_of, source_address
 from orgflow.api.problems import status_and_code
 from orgflow.errors import CommandRejected, ConfigurationError
-from orgflow.org.model import OrgSnapshot, User
 from orgflow.runtime.account_queries import AccountQueries
 from orgflow.runtime.actions import AddAccount, RevokeApiToken, SetPassword, UnlockAccount
 from orgflow.runtime.facade import Runtime
 from orgflow.store import accounts
 from orgflow.store.accounts import StoredAccount
 from orgflow.web.i18n import N_
+from orgflow.web.people import people_shown
 from orgflow.web.rendering import PageScope, SignedInPage
 from orgflow.web.routes.admin_sections import SECTIONS
 from orgflow.web.session import PostedForm
@@ -62,15 +62,6 @@ def accounts_of(runtime: Runtime, user_ids: list[str]) -> dict[str, StoredAccoun
             for user_id in user_ids
             if (found := accounts.account(connection, user_id)) is not None
         }
-
-
-def people_shown(chart: OrgSnapshot, search: str) -> list[User]:
-    """The chart's people whose id or name contains ``search`` (everyone for none), by id."""
-    needle = search.strip().lower()
-    return sorted(
-        (u for u in chart.users.values() if not needle or needle in u.id.lower() or needle in u.name.lower()),
-        key=lambda u: u.id,
-    )
 
 
 def _render(
